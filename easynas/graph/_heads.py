@@ -1,0 +1,137 @@
+"""Heads: the last layer of a network, its loss and its metrics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+
+from easynas.blocks import _checks
+from easynas.blocks._base import Block, check_searchable
+from easynas.data._spec import ClassificationTargetSpec, RegressionTargetSpec
+
+__all__ = ["ClassificationHead", "Head", "RegressionHead"]
+
+
+class Head(Block):
+    """Base of heads: a block that ends at a target and knows its loss."""
+
+    spec_type: type = object
+
+    def build_head(self, hp, inputs: list[Any], spec: Any) -> Any:
+        """Make the output layer for `spec`; `build` is not used for heads."""
+        raise NotImplementedError
+
+    def build(self, hp, inputs: list[Any]) -> Any:
+        raise TypeError(f"{type(self).__name__} is built with `build_head(hp, inputs, spec)`.")
+
+    def loss(self, spec: Any) -> str:
+        """The Keras loss name for this head and target."""
+        raise NotImplementedError
+
+    def metrics(self, spec: Any) -> list[str]:
+        """The Keras metric names reported for this head."""
+        raise NotImplementedError
+
+    def _flatten(self, x: Any) -> Any:
+        if len(x.shape) > 2:
+            x = keras.layers.Flatten(name=self.layer_name("flatten"))(x)
+        return x
+
+    def _dropout(self, hp, x: Any) -> Any:
+        rate = float(self.searched(hp, "dropout", [0.0, 0.25, 0.5], default=0.0))
+        if rate > 0:
+            x = keras.layers.Dropout(rate, name=self.layer_name("dropout"))(x)
+        return x
+
+
+@keras.saving.register_keras_serializable(package="easynas")
+class ClassificationHead(Head):
+    """Class probabilities: softmax over the classes, or one sigmoid per label
+    for multi-label targets.
+
+    Binary targets use a two-unit softmax, so the model's output is always a
+    `(n, num_classes)` probability matrix, the same in `predict_proba` and in
+    the export.
+
+    Args:
+        multi_label: True for several labels per sample. None infers it from the
+            targets (a 0/1 matrix whose rows do not each hold one 1).
+        dropout: Dropout before the output layer. Searched in {0, 0.25, 0.5}.
+        name: See `Block`.
+    """
+
+    spec_type = ClassificationTargetSpec
+
+    def __init__(
+        self,
+        multi_label: bool | None = None,
+        dropout: float | list[float] | None = None,
+        name: str | None = None,
+    ) -> None:
+        super().__init__(name=name)
+        if multi_label is not None and not isinstance(multi_label, bool):
+            raise ValueError(
+                f"Argument `multi_label` of ClassificationHead must be a bool or None. "
+                f"Received: multi_label={multi_label!r}"
+            )
+        check_searchable(
+            "ClassificationHead", "dropout", dropout, _checks.fraction, "a float in [0, 1)"
+        )
+        self.multi_label = multi_label
+        self.dropout = dropout
+
+    def build_head(self, hp, inputs: list[Any], spec: ClassificationTargetSpec) -> Any:
+        (x,) = inputs
+        x = self._dropout(hp, self._flatten(x))
+        activation = "sigmoid" if spec.multi_label else "softmax"
+        return keras.layers.Dense(spec.num_classes, activation=activation, name=self.name)(x)
+
+    def loss(self, spec: ClassificationTargetSpec) -> str:
+        return "binary_crossentropy" if spec.multi_label else "sparse_categorical_crossentropy"
+
+    def metrics(self, spec: ClassificationTargetSpec) -> list[str]:
+        if spec.multi_label:
+            return ["binary_accuracy"]
+        return ["accuracy"]
+
+
+@keras.saving.register_keras_serializable(package="easynas")
+class RegressionHead(Head):
+    """Real-valued outputs in the targets' own units.
+
+    The last dense layer works in standardised units and a stock
+    `Normalization(invert=True)` layer maps back with the training targets'
+    mean and variance, so the model and its export return original units.
+
+    Args:
+        dropout: Dropout before the output layer. Searched in {0, 0.25, 0.5}.
+        name: See `Block`.
+    """
+
+    spec_type = RegressionTargetSpec
+
+    def __init__(
+        self, dropout: float | list[float] | None = None, name: str | None = None
+    ) -> None:
+        super().__init__(name=name)
+        check_searchable("RegressionHead", "dropout", dropout, _checks.fraction, "a float in [0, 1)")
+        self.dropout = dropout
+
+    def build_head(self, hp, inputs: list[Any], spec: RegressionTargetSpec) -> Any:
+        (x,) = inputs
+        x = self._dropout(hp, self._flatten(x))
+        x = keras.layers.Dense(spec.num_outputs, name=self.layer_name("dense"))(x)
+        return keras.layers.Normalization(
+            axis=-1,
+            mean=list(spec.mean),
+            variance=[s * s for s in spec.std],
+            invert=True,
+            name=self.name,
+        )(x)
+
+    def loss(self, spec: RegressionTargetSpec) -> str:
+        return "mean_squared_error"
+
+    def metrics(self, spec: RegressionTargetSpec) -> list[str]:
+        return ["mean_absolute_error"]

@@ -1,0 +1,17 @@
+"""Search strategies (as KerasTuner Oracles), budgets and trial records."""
+
+from easynas.search._random import RandomSearch
+from easynas.search._records import Objective, TrialRecord, TrialStatus
+from easynas.search._registry import get
+from easynas.search._strategy import History, Proposal, Strategy
+
+__all__ = [
+    "History",
+    "Objective",
+    "Proposal",
+    "RandomSearch",
+    "Strategy",
+    "TrialRecord",
+    "TrialStatus",
+    "get",
+]

@@ -1,0 +1,66 @@
+"""Wall-clock budgets: parsing "10min"-style durations and a deadline to check."""
+
+from __future__ import annotations
+
+import math
+import numbers
+import re
+import time
+
+__all__ = ["Deadline", "parse_duration"]
+
+_UNITS = {
+    "s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1,
+    "m": 60, "min": 60, "mins": 60, "minute": 60, "minutes": 60,
+    "h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600, "hours": 3600,
+}
+_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([a-z]*)")
+
+
+def parse_duration(value: str | float | int) -> float:
+    """Seconds in a duration: a positive number of seconds, or a string such as
+    "90", "45s", "10min", "1.5h" or "1h30m".
+
+    Raises:
+        ValueError: If `value` is not a positive, finite duration.
+    """
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        seconds = float(value)
+    elif isinstance(value, str):
+        text = value.strip().lower()
+        pos, seconds, matched = 0, 0.0, False
+        for part in _PART.finditer(text):
+            if text[pos : part.start()].strip():
+                matched = False
+                break
+            number, unit = part.groups()
+            if unit and unit not in _UNITS:
+                matched = False
+                break
+            seconds += float(number) * _UNITS.get(unit or "s")
+            pos, matched = part.end(), True
+        if not matched or text[pos:].strip():
+            raise ValueError(f"cannot read {value!r} as a duration")
+    else:
+        raise ValueError(f"cannot read {value!r} as a duration")
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise ValueError(f"a duration must be positive and finite, not {value!r}")
+    return seconds
+
+
+class Deadline:
+    """A point in wall-clock time after which no new work should start.
+
+    Args:
+        seconds: Seconds from now; None means never.
+    """
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self._end = None if seconds is None else time.monotonic() + seconds
+
+    def remaining(self) -> float:
+        return math.inf if self._end is None else self._end - time.monotonic()
+
+    def expired(self) -> bool:
+        return self.remaining() <= 0

@@ -1,0 +1,334 @@
+"""The one place that touches KerasTuner: strategies as Oracles, trials as fits.
+
+`StrategyOracle` wraps any `Strategy` (and the time budget) in a KerasTuner
+`Oracle`, so KerasTuner's trial store, resume and chief/worker mode apply to
+every strategy. `SearchTuner` runs a trial: build the candidate from the graph,
+train it with early stopping, keep its best epoch's weights, record its cost.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import logging
+import math
+import os
+import time
+from typing import TYPE_CHECKING, Any
+
+import keras
+import keras_tuner as kt
+import numpy as np
+
+from easynas.search._budget import Deadline
+from easynas.search._records import Objective, TrialRecord, TrialStatus
+from easynas.search._strategy import History, Strategy
+
+if TYPE_CHECKING:
+    from easynas.data._spec import DataSpec
+    from easynas.graph._graph import Graph
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["SearchTuner", "StrategyOracle", "record_from_trial"]
+
+CHECKPOINT = "checkpoint.weights.h5"
+TRIAL_INFO = "easynas_trial.json"
+PARENT_KEY = "easynas/parent_trial_id"
+EPOCHS_KEY = "easynas/epochs"
+INITIAL_EPOCH_KEY = "easynas/initial_epoch"
+
+
+def record_from_trial(trial: Any) -> TrialRecord:
+    """A frozen `TrialRecord` of a KerasTuner trial."""
+    status = TrialStatus(trial.status)
+    score = trial.score
+    if status == TrialStatus.COMPLETED and (score is None or not math.isfinite(score)):
+        status = TrialStatus.FAILED
+    metrics = {}
+    for name in trial.metrics.metrics:
+        best = trial.metrics.get_best_value(name)
+        if best is not None:
+            metrics[name] = float(best)
+    return TrialRecord(
+        trial_id=trial.trial_id,
+        status=status,
+        values=dict(trial.hyperparameters.values),
+        score=None if score is None else float(score),
+        metrics=metrics,
+        best_step=trial.best_step,
+        message=trial.message,
+    )
+
+
+class StrategyOracle(kt.Oracle):
+    """A KerasTuner Oracle that asks an easynas `Strategy` for each trial.
+
+    Args:
+        strategy: The strategy that proposes candidates.
+        objective: What to optimise.
+        max_trials: Most trials to run.
+        seed: Seed of the search; each proposal's generator derives from it
+            and the trial number.
+        time_budget: Seconds after which no new trial starts, or None.
+    """
+
+    def __init__(
+        self,
+        strategy: Strategy,
+        objective: Objective,
+        max_trials: int,
+        seed: int,
+        time_budget: float | None = None,
+    ) -> None:
+        super().__init__(
+            objective=kt.Objective(objective.name, objective.direction),
+            max_trials=max_trials,
+            seed=seed,
+            max_retries_per_trial=0,
+            max_consecutive_failed_trials=max_trials + 1,
+        )
+        self.strategy = strategy
+        self.easynas_objective = objective
+        self.search_seed = seed
+        self.deadline = Deadline(time_budget)
+        self.verbose = 0
+
+    def history(self) -> History:
+        records = [record_from_trial(self.trials[i]) for i in self.start_order]
+        return History(records, self.easynas_objective)
+
+    def populate_space(self, trial_id: str) -> dict[str, Any]:
+        if self.deadline.expired():
+            logger.info("Time budget spent; no new trial starts.")
+            return {"status": "STOPPED", "values": None}
+        rng = np.random.default_rng([self.search_seed, len(self.trials)])
+        proposal = self.strategy.propose(self.get_space(), self.history(), rng)
+        return {"status": proposal.status, "values": proposal.values}
+
+    def get_state(self) -> dict[str, Any]:
+        state = super().get_state()
+        state["easynas_strategy"] = self.strategy.get_state()
+        state["easynas_seed"] = self.search_seed
+        return state
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        super().set_state(state)
+        self.strategy.set_state(state.get("easynas_strategy", {}))
+        self.search_seed = state.get("easynas_seed", self.search_seed)
+
+
+class _GraphHyperModel(kt.HyperModel):
+    """Builds the graph's model for a set of values (used to declare the space)."""
+
+    def __init__(self, graph: Graph, spec: DataSpec) -> None:
+        super().__init__(name="easynas_graph")
+        self.graph = graph
+        self.spec = spec
+
+    def build(self, hp: kt.HyperParameters) -> keras.Model:
+        return self.graph.build(hp, self.spec)
+
+
+class _BestWeights(keras.callbacks.Callback):
+    """Keeps the weights of the best epoch (by the objective) and restores them."""
+
+    def __init__(self, objective: Objective) -> None:
+        super().__init__()
+        self.objective = objective
+        self.best: float | None = None
+        self.best_epoch: int | None = None
+        self.weights: list | None = None
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        value = (logs or {}).get(self.objective.name)
+        if value is None or not math.isfinite(value):
+            return
+        if self.best is None or self.objective.better(value, self.best):
+            self.best, self.best_epoch = float(value), epoch
+            self.weights = self.model.get_weights()
+
+    def on_train_end(self, logs: dict | None = None) -> None:
+        if self.weights is not None:
+            self.model.set_weights(self.weights)
+
+
+class _StopAtDeadline(keras.callbacks.Callback):
+    """Ends training at the end of the current batch once the budget is spent."""
+
+    def __init__(self, deadline: Deadline) -> None:
+        super().__init__()
+        self.deadline = deadline
+        self.stopped = False
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        if self.deadline.expired():
+            self.stopped = True
+            self.model.stop_training = True
+
+
+class _TrainTimer(keras.callbacks.Callback):
+    """Adds up the seconds spent inside training epochs (incl. validation)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seconds = 0.0
+        self.epochs = 0
+        self._start = 0.0
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        self.seconds += time.perf_counter() - self._start
+        self.epochs += 1
+
+
+class SearchTuner(kt.Tuner):
+    """Runs each trial: build, train with early stopping, keep the best epoch.
+
+    Args:
+        oracle: The `StrategyOracle`.
+        graph: The search space.
+        spec: The data spec the graph is built for.
+        directory: Parent folder of the project.
+        project_name: Project folder name.
+        overwrite: Start afresh even if the project exists.
+        patience: Early-stopping patience in epochs.
+        on_trial_end: Called with each finished trial's `TrialRecord` and info.
+    """
+
+    def __init__(
+        self,
+        oracle: StrategyOracle,
+        graph: Graph,
+        spec: DataSpec,
+        directory: str,
+        project_name: str,
+        overwrite: bool,
+        patience: int = 5,
+        on_trial_end=None,
+    ) -> None:
+        self.graph = graph
+        self.spec = spec
+        self.patience = patience
+        self._on_trial_end = on_trial_end
+        super().__init__(
+            oracle=oracle,
+            hypermodel=_GraphHyperModel(graph, spec),
+            directory=directory,
+            project_name=project_name,
+            overwrite=overwrite,
+        )
+
+    # --- one trial -------------------------------------------------------------
+    def run_trial(self, trial, x, y, validation_data, epochs, batch_size, callbacks=(),
+                  fit_verbose=0, **kwargs):
+        hp = trial.hyperparameters
+        objective: Objective = self.oracle.easynas_objective
+        epochs = int(hp.values.get(EPOCHS_KEY, epochs))
+        initial_epoch = int(hp.values.get(INITIAL_EPOCH_KEY, 0))
+        started = time.perf_counter()
+        keras.backend.clear_session()
+        model = self.graph.build(hp, self.spec)
+        parent = hp.values.get(PARENT_KEY)
+        if parent:
+            model.load_weights(self._checkpoint_path(parent))
+        best = _BestWeights(objective)
+        timer = _TrainTimer()
+        stop_at_deadline = _StopAtDeadline(self.oracle.deadline)
+        fit_callbacks = [
+            keras.callbacks.TerminateOnNaN(),
+            keras.callbacks.EarlyStopping(
+                monitor=objective.name, mode=objective.direction, patience=self.patience
+            ),
+            best,
+            timer,
+            stop_at_deadline,
+            *callbacks,
+        ]
+        history = model.fit(
+            x,
+            y,
+            validation_data=validation_data,
+            epochs=epochs,
+            initial_epoch=initial_epoch,
+            batch_size=batch_size,
+            callbacks=fit_callbacks,
+            verbose=fit_verbose,
+        )
+        losses = history.history.get("loss", [])
+        if any(not math.isfinite(v) for v in losses) or best.weights is None:
+            raise kt.errors.FailedTrialError(
+                f"The loss became NaN or inf (losses: {losses}); the candidate diverged."
+            )
+        model.save_weights(self._checkpoint_path(trial.trial_id))
+        info = {
+            "params": int(model.count_params()),
+            "latency_ms": _latency_ms(model, x),
+            "fit_seconds": timer.seconds,
+            "trial_seconds": time.perf_counter() - started,
+            "epochs_run": timer.epochs,
+            "best_epoch": best.best_epoch,
+            "stopped_by_budget": stop_at_deadline.stopped,
+        }
+        self._write_info(trial.trial_id, info)
+        del model
+        return history
+
+    def on_trial_end(self, trial) -> None:
+        super().on_trial_end(trial)
+        keras.backend.clear_session()
+        gc.collect()
+        if self._on_trial_end is not None:
+            record = record_from_trial(self.oracle.get_trial(trial.trial_id))
+            self._on_trial_end(record, self.trial_info(trial.trial_id))
+
+    # --- results -------------------------------------------------------------
+    def load_model(self, trial) -> keras.Model:
+        """The trained model of a finished trial, at its best epoch."""
+        model = self.graph.build(trial.hyperparameters, self.spec)
+        model.load_weights(self._checkpoint_path(trial.trial_id))
+        return model
+
+    def records(self) -> list[TrialRecord]:
+        return self.oracle.history().records
+
+    def trial_info(self, trial_id: str) -> dict[str, Any]:
+        """The cost and timing facts recorded for a trial ({} if none)."""
+        path = os.path.join(self.get_trial_dir(trial_id), TRIAL_INFO)
+        if not os.path.exists(path):
+            return {}
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+
+    def _write_info(self, trial_id: str, info: dict[str, Any]) -> None:
+        directory = self.get_trial_dir(trial_id)
+        os.makedirs(directory, exist_ok=True)
+        path = os.path.join(directory, TRIAL_INFO)
+        tmp = path + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(info, f)
+        os.replace(tmp, path)
+
+    def _checkpoint_path(self, trial_id: str) -> str:
+        return os.path.join(self.get_trial_dir(trial_id), CHECKPOINT)
+
+
+def _latency_ms(model: keras.Model, x: Any, repeats: int = 10) -> float | None:
+    """Median milliseconds of one forward pass on a batch of one."""
+    try:
+        sample = (
+            {k: v[:1] for k, v in x.items()} if isinstance(x, dict)
+            else [v[:1] for v in x] if isinstance(x, (list, tuple)) else x[:1]
+        )
+        model(sample, training=False)
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            model(sample, training=False)
+            times.append(time.perf_counter() - start)
+        return 1000.0 * float(np.median(times))
+    except Exception as error:  # latency is informative only; never fail a trial on it
+        logger.warning("Could not time inference: %s", error)
+        return None

@@ -1,0 +1,124 @@
+"""The strategy contract: propose the next candidate from the space and history.
+
+A strategy never touches Keras layers, data or files. It sees the
+hyperparameter space (a `keras_tuner.HyperParameters`), the records of earlier
+trials and a random generator derived from the search seed and the trial
+number, so a seed repeats its sequence and a resumed search proposes as a fresh
+one would have.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from easynas.search._records import Objective, TrialRecord, TrialStatus
+
+if TYPE_CHECKING:
+    import keras_tuner
+
+__all__ = ["History", "Proposal", "Strategy", "values_key"]
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A strategy's answer: values to run, wait for running trials, or stop."""
+
+    status: str
+    values: dict[str, Any] | None = None
+
+    @classmethod
+    def run(cls, values: dict[str, Any]) -> Proposal:
+        return cls("RUNNING", dict(values))
+
+    @classmethod
+    def wait(cls) -> Proposal:
+        return cls("IDLE")
+
+    @classmethod
+    def stop(cls) -> Proposal:
+        return cls("STOPPED")
+
+
+def values_key(values: dict[str, Any]) -> str:
+    """A canonical string for a set of values (to spot duplicates)."""
+    return json.dumps(values, sort_keys=True, default=str)
+
+
+class History:
+    """The trials so far, as frozen records, with the objective to rank them.
+
+    Args:
+        records: Trial records in start order.
+        objective: What is optimised.
+    """
+
+    def __init__(self, records: Sequence[TrialRecord], objective: Objective) -> None:
+        self.records = list(records)
+        self.objective = objective
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def completed(self) -> list[TrialRecord]:
+        return [r for r in self.records if r.status == TrialStatus.COMPLETED]
+
+    def running(self) -> list[TrialRecord]:
+        return [r for r in self.records if r.status == TrialStatus.RUNNING]
+
+    def best(self, k: int = 1) -> list[TrialRecord]:
+        """The k best completed trials, best first."""
+        return sorted(self.completed(), key=lambda r: self.objective.sort_key(r.score))[:k]
+
+    def tried(self) -> set[str]:
+        """Keys of every proposed set of values (see `values_key`)."""
+        return {values_key(r.values) for r in self.records}
+
+
+class Strategy:
+    """Base class of search strategies.
+
+    Subclasses implement `propose`; `get_state` / `set_state` are optional and
+    only needed by strategies that keep state beyond the history.
+
+    Args:
+        max_collisions: How many times to redraw a candidate that was already
+            tried before concluding the space is exhausted.
+    """
+
+    name = "strategy"
+
+    def __init__(self, max_collisions: int = 50) -> None:
+        self.max_collisions = max_collisions
+
+    def propose(
+        self,
+        space: keras_tuner.HyperParameters,
+        history: History,
+        rng: np.random.Generator,
+    ) -> Proposal:
+        """Return the next candidate's values, `Proposal.wait()` or `Proposal.stop()`.
+
+        Args:
+            space: The hyperparameter space (with defaults).
+            history: Earlier trials.
+            rng: Random generator for this proposal.
+        """
+        raise NotImplementedError
+
+    def get_state(self) -> dict[str, Any]:
+        return {}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        del state
+
+    def get_config(self) -> dict[str, Any]:
+        return {"max_collisions": self.max_collisions}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Strategy:
+        return cls(**config)
