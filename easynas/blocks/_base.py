@@ -111,10 +111,16 @@ class Block:
         """
         given = getattr(self, argument or name)
         if given is None:
-            return hp.Choice(name, list(values), default=default)
-        if isinstance(given, (list, tuple)):
-            return hp.Choice(name, list(given))
-        return given
+            options = list(values)
+        elif isinstance(given, (list, tuple)):
+            options, default = list(given), None
+        else:
+            return given
+        if all(isinstance(o, bool) for o in options):
+            if len(set(options)) == 1:
+                return options[0]
+            return hp.Boolean(name, default=bool(options[0] if default is None else default))
+        return hp.Choice(name, options, default=default)
 
     # --- serialisation --------------------------------------------------------
     def get_config(self) -> dict[str, Any]:

@@ -223,17 +223,19 @@ class SearchTuner(kt.Tuner):
 
     # --- one trial -------------------------------------------------------------
     def run_trial(self, trial, x, y, validation_data, epochs, batch_size, callbacks=(),
-                  fit_verbose=0, **kwargs):
+                  fit_verbose=0, seed=None, **kwargs):
         hp = trial.hyperparameters
         objective: Objective = self.oracle.easynas_objective
         epochs = int(hp.values.get(EPOCHS_KEY, epochs))
         initial_epoch = int(hp.values.get(INITIAL_EPOCH_KEY, 0))
         started = time.perf_counter()
         keras.backend.clear_session()
+        if seed is not None:
+            keras.utils.set_random_seed((int(seed) + int(trial.trial_id)) % 2**31)
         model = self.graph.build(hp, self.spec)
         parent = hp.values.get(PARENT_KEY)
         if parent:
-            model.load_weights(self._checkpoint_path(parent))
+            _load_checkpoint(model, self._checkpoint_path(parent))
         best = _BestWeights(objective)
         timer = _TrainTimer()
         stop_at_deadline = _StopAtDeadline(self.oracle.deadline)
@@ -288,7 +290,7 @@ class SearchTuner(kt.Tuner):
     def load_model(self, trial) -> keras.Model:
         """The trained model of a finished trial, at its best epoch."""
         model = self.graph.build(trial.hyperparameters, self.spec)
-        model.load_weights(self._checkpoint_path(trial.trial_id))
+        _load_checkpoint(model, self._checkpoint_path(trial.trial_id))
         return model
 
     def records(self) -> list[TrialRecord]:
@@ -315,18 +317,28 @@ class SearchTuner(kt.Tuner):
         return os.path.join(self.get_trial_dir(trial_id), CHECKPOINT)
 
 
-def _latency_ms(model: keras.Model, x: Any, repeats: int = 10) -> float | None:
-    """Median milliseconds of one forward pass on a batch of one."""
+def _load_checkpoint(model: keras.Model, path: str) -> None:
+    """Load weights (and optimizer state) saved by `save_weights` into a fresh model."""
+    model.optimizer.build(model.trainable_variables)
+    model.load_weights(path)
+
+
+def _latency_ms(model: keras.Model, x: Any, repeats: int = 20) -> float | None:
+    """Median milliseconds of one compiled forward pass on a batch of one."""
+    import tensorflow as tf
+
     try:
         sample = (
             {k: v[:1] for k, v in x.items()} if isinstance(x, dict)
             else [v[:1] for v in x] if isinstance(x, (list, tuple)) else x[:1]
         )
-        model(sample, training=False)
+        forward = tf.function(lambda t: model(t, training=False))
+        forward(sample)
+        forward(sample)
         times = []
         for _ in range(repeats):
             start = time.perf_counter()
-            model(sample, training=False)
+            forward(sample)
             times.append(time.perf_counter() - start)
         return 1000.0 * float(np.median(times))
     except Exception as error:  # latency is informative only; never fail a trial on it

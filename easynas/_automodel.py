@@ -1,0 +1,107 @@
+"""AutoModel: search over a graph of inputs, blocks and heads you compose."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from easynas._estimator import SearchEstimator
+from easynas.blocks._base import Node
+from easynas.graph._graph import Graph
+from easynas.graph._inputs import InputNode
+
+__all__ = ["AutoModel"]
+
+
+class AutoModel(SearchEstimator):
+    """Neural architecture search over a search space you compose as a graph.
+
+    Every block argument left unset is searched; every argument set is fixed.
+
+    Args:
+        inputs: The input node(s), e.g. `easynas.ImageInput()`, in the order
+            data is passed (or keyed by their names in a dict).
+        outputs: The head output node(s), e.g. `easynas.ClassificationHead()(x)`.
+        search: Strategy name ("greedy", "random", "bayesian", "hyperband"), a
+            config dict or an `easynas.search.Strategy`. Default "greedy":
+            known-good candidates first, then variations of the best.
+        max_trials: Most candidates to train. Default 10.
+        time_budget: Wall-clock limit for the whole `fit`: seconds or a string
+            such as "10min"; None for none. When it runs out, the candidate in
+            training stops at the end of its current batch, is scored, and no
+            new candidate starts; the best so far is kept.
+        epochs: Most epochs per candidate. Default 20.
+        patience: Early stopping: epochs without improvement of the objective
+            before a candidate stops. Default 3.
+        batch_size: Training batch size. Default 32.
+        validation_split: Fraction of the training data held out to score
+            candidates when `fit` gets no `validation_data`. Default 0.2.
+        objective: Metric that ranks candidates: "val_loss" (default) or any
+            reported metric such as "val_accuracy"; its direction is inferred
+            from its name, or give `(name, "min" | "max")`.
+        directory: Folder for the project (trials, checkpoints, best model).
+            None uses a fresh temporary folder for each `fit`.
+        project_name: Project sub-folder; None uses the class name in snake case.
+        overwrite: Replace an existing project of the same name. With False,
+            a `fit` on an existing project continues its search (and refuses a
+            project made for other data or another search space).
+        seed: Seeds the search and each candidate's weights; None draws one
+            (stored as `seed_`).
+        verbose: 0 silent, 1 a line per trial, 2 also a line per epoch.
+
+    Attributes:
+        best_model_: The best trained `keras.Model` (used by `predict` and `export`).
+        leaderboard_: A DataFrame of every trial, best first.
+        spec_: The frozen `DataSpec` found on the training data.
+        graph_: The named `Graph` searched.
+        trials_: `TrialRecord`s of every trial.
+
+    Example:
+
+    >>> import easynas as en
+    >>> image = en.ImageInput()
+    >>> head = en.ClassificationHead()(en.blocks.ConvBlock()(image))
+    >>> model = en.AutoModel(image, head, max_trials=2)
+    """
+
+    def __init__(
+        self,
+        inputs: InputNode | Sequence[InputNode],
+        outputs: Node | Sequence[Node],
+        *,
+        search: Any = "greedy",
+        max_trials: int = 10,
+        time_budget: float | str | None = None,
+        epochs: int = 20,
+        patience: int = 3,
+        batch_size: int = 32,
+        validation_split: float = 0.2,
+        objective: str | tuple[str, str] = "val_loss",
+        directory: str | None = None,
+        project_name: str | None = None,
+        overwrite: bool = False,
+        seed: int | None = None,
+        verbose: int = 1,
+    ) -> None:
+        self.inputs = inputs
+        self.outputs = outputs
+        self.search = search
+        self.max_trials = max_trials
+        self.time_budget = time_budget
+        self.epochs = epochs
+        self.patience = patience
+        self.batch_size = batch_size
+        self.validation_split = validation_split
+        self.objective = objective
+        self.directory = directory
+        self.project_name = project_name
+        self.overwrite = overwrite
+        self.seed = seed
+        self.verbose = verbose
+
+    def _make_graph(self) -> Graph:
+        return Graph.from_nodes(self.inputs, self.outputs)
+
+    def predict_proba(self, x: Any) -> Any:
+        """Class probabilities of each classification head (a dict for several heads)."""
+        return self._probabilities(x)

@@ -1,0 +1,451 @@
+"""The search estimator behind AutoModel and every task class.
+
+`fit` validates parameters, then data, then searches; learned state ends in
+`_`. The constructor only stores its arguments (scikit-learn's rule), so
+`clone`, `get_params` and `GridSearchCV` work.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator
+
+from easynas import _validation as v
+from easynas._version import __version__
+from easynas.data._adapters import check_lengths, read_source, to_arrays
+from easynas.data._analysis import (
+    analyze_classification_target,
+    analyze_images,
+    analyze_regression_target,
+)
+from easynas.data._conform import (
+    conform_input,
+    decode_output,
+    encode_target,
+    output_probabilities,
+)
+from easynas.data._spec import ClassificationTargetSpec, DataSpec
+from easynas.exceptions import InvalidDataError, InvalidParameterError, NotFittedError
+from easynas.graph._graph import Graph
+from easynas.graph._heads import ClassificationHead, RegressionHead
+from easynas.graph._inputs import ImageInput
+from easynas.report._leaderboard import build_leaderboard, last_line
+from easynas.report._progress import ProgressReporter
+from easynas.search import _registry
+from easynas.search._budget import parse_duration
+from easynas.search._records import Objective, TrialStatus
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["SearchEstimator", "parse_objective"]
+
+RESULT_FILE = "easynas_result.json"
+BEST_MODEL_FILE = "best_model.keras"
+_LOWER_IS_BETTER = ("loss", "error", "mse", "mae", "rmse", "crossentropy", "hinge")
+
+
+def parse_objective(objective: str | tuple[str, str]) -> Objective:
+    """An `Objective` from "val_accuracy" (direction inferred) or ("name", "max")."""
+    if isinstance(objective, tuple):
+        return Objective(*objective)
+    lower = any(word in objective for word in _LOWER_IS_BETTER)
+    return Objective(objective, "min" if lower else "max")
+
+
+def _valid_time_budget(value: Any) -> bool:
+    parse_duration(value)
+    return True
+
+
+def _valid_objective(value: Any) -> bool:
+    if isinstance(value, str):
+        return bool(value)
+    return (
+        isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str)
+        and value[1] in ("min", "max")
+    )
+
+
+def _valid_search(value: Any) -> bool:
+    _registry.get(value)
+    return True
+
+
+class SearchEstimator(BaseEstimator):
+    """Shared fit / predict / evaluate / export / leaderboard logic.
+
+    Subclasses provide `_make_graph()` and, optionally, `_initial_values()`
+    (known-good first candidates for the greedy strategy).
+    """
+
+    _parameter_constraints: dict[str, list] = {
+        "search": [v.Satisfies(_valid_search, "a strategy name ('greedy', 'random', "
+                               "'bayesian', 'hyperband'), config or Strategy instance")],
+        "max_trials": [v.Interval(int, 1, None)],
+        "time_budget": [v.NONE, v.Satisfies(_valid_time_budget,
+                                            "None, a positive number of seconds or a duration "
+                                            "string like '10min' or '1h30m'")],
+        "epochs": [v.Interval(int, 1, None)],
+        "patience": [v.Interval(int, 1, None)],
+        "batch_size": [v.Interval(int, 1, None)],
+        "validation_split": [v.Interval(float, 0.0, 1.0, closed="neither")],
+        "objective": [v.Satisfies(_valid_objective, "a metric name such as 'val_loss' or a "
+                                  "(name, 'min'|'max') tuple")],
+        "directory": [v.NONE, v.InstanceOf((str, os.PathLike), "a path")],
+        "project_name": [v.NONE, v.InstanceOf(str)],
+        "overwrite": [v.InstanceOf(bool)],
+        "seed": [v.NONE, v.Interval(int, 0, 2**31 - 1)],
+        "verbose": [v.Options((0, 1, 2))],
+    }
+
+    # --- to be provided by subclasses -----------------------------------------
+    def _make_graph(self) -> Graph:
+        raise NotImplementedError
+
+    def _initial_values(self, graph: Graph) -> list[dict[str, Any]]:
+        return []
+
+    # --- fit ------------------------------------------------------------------
+    def _validate_params(self) -> None:
+        v.validate_parameters(
+            self._parameter_constraints, self.get_params(deep=False), type(self).__name__
+        )
+
+    def fit(
+        self,
+        x: Any,
+        y: Any = None,
+        *,
+        validation_data: tuple[Any, Any] | None = None,
+        callbacks: Sequence[Any] | None = None,
+    ) -> SearchEstimator:
+        """Search for the best network for `(x, y)` and keep it.
+
+        Args:
+            x: Training inputs: a NumPy array or pandas object (one input), a
+                list or dict of them (several inputs), a `tf.data.Dataset` of
+                `(x, y)`, a folder of class sub-folders of images, or a `.npz`
+                file with arrays `x` and `y`.
+            y: Training targets (None when `x` carries them): labels of any
+                type (ints, strings, bools), a one-hot or multi-label 0/1
+                matrix, or numbers for regression; a list or dict for several heads.
+            validation_data: `(x_val, y_val)` to score candidates on. If None,
+                a `validation_split` fraction of the training data is held out
+                (stratified for classification, seeded).
+            callbacks: Extra Keras callbacks for every candidate's `fit`.
+
+        Returns:
+            self.
+
+        Raises:
+            InvalidParameterError: A constructor argument is invalid.
+            InvalidDataError: The data cannot be used (before any training).
+            RuntimeError: Every candidate failed.
+        """
+        started = time.perf_counter()
+        self._validate_params()
+        graph = self._make_graph()
+        input_names = [node.name for node in graph.inputs]
+        head_names = list(graph.outputs)
+        x, y = read_source(x, y)
+        xs = to_arrays(x, input_names, "x")
+        if y is None:
+            raise InvalidDataError("y is missing (None); pass the targets, or a source with labels.")
+        ys = to_arrays(y, head_names, "y")
+        check_lengths([("x", a) for a in xs] + [("y", a) for a in ys])
+
+        seed = self.seed if self.seed is not None else int(np.random.SeedSequence().entropy % 2**31)
+        target_specs = [self._analyze_target(head, y_part, "y")
+                        for head, y_part in zip(graph.heads, ys)]
+        if validation_data is None:
+            train_idx, val_idx = self._split(len(xs[0]), ys, target_specs, seed)
+            x_train, x_val = [a[train_idx] for a in xs], [a[val_idx] for a in xs]
+            y_train, y_val = [a[train_idx] for a in ys], [a[val_idx] for a in ys]
+        else:
+            x_train, y_train = xs, ys
+            x_val, y_val = self._read_validation(validation_data, input_names, head_names)
+        input_specs = [self._analyze_input(node, part, "x")
+                       for node, part in zip(graph.inputs, x_train)]
+        spec = DataSpec(inputs=tuple(input_specs), targets=tuple(target_specs))
+        features = [conform_input(s, a, "x") for s, a in zip(spec.inputs, x_train)]
+        targets = [encode_target(s, a, "y") for s, a in zip(spec.targets, y_train)]
+        val_features = [conform_input(s, a, "validation_data[0]") for s, a in zip(spec.inputs, x_val)]
+        val_targets = [encode_target(s, a, "validation_data[1]") for s, a in zip(spec.targets, y_val)]
+
+        objective = parse_objective(self.objective)
+        project_dir = self._project_dir()
+        self._check_project(project_dir, graph, spec)
+        strategy = _registry.get(self.search, max_epochs=self.epochs)
+        if hasattr(strategy, "initial_values") and strategy.initial_values is None:
+            strategy.initial_values = self._initial_values(graph)
+        records, infos, best_model, tuner_space = self._run_search(
+            graph, spec, strategy, objective, seed, project_dir,
+            (features, targets, val_features, val_targets), callbacks or [], started,
+        )
+        completed = [r for r in records if r.status == TrialStatus.COMPLETED]
+        if not completed:
+            reasons = [last_line(r.message) for r in records if r.message]
+            raise RuntimeError(
+                f"All {len(records)} candidate(s) failed; no model was found. First reason: "
+                f"{reasons[0] if reasons else 'unknown'}"
+            )
+        best = min(completed, key=lambda r: objective.sort_key(r.score))
+        self.graph_ = graph
+        self.spec_ = spec
+        self.objective_ = objective
+        self.seed_ = seed
+        self.project_dir_ = project_dir
+        self.trials_ = records
+        self.best_trial_id_ = best.trial_id
+        self.best_hyperparameters_ = {
+            k: val for k, val in best.values.items() if not k.startswith("easynas/")
+        }
+        self.best_model_ = best_model
+        self.leaderboard_ = build_leaderboard(records, infos, objective)
+        self.search_seconds_ = time.perf_counter() - started
+        self._save_result()
+        return self
+
+    def _run_search(self, graph, spec, strategy, objective, seed, project_dir, data,
+                    callbacks, started):
+        from easynas.search._kt_adapter import SearchTuner, StrategyOracle
+
+        features, targets, val_features, val_targets = data
+        budget = None if self.time_budget is None else parse_duration(self.time_budget)
+        if budget is not None:
+            budget = max(budget - (time.perf_counter() - started), 1e-3)
+        reporter = ProgressReporter(self.verbose, objective, self.max_trials)
+        oracle = StrategyOracle(strategy, objective, self.max_trials, seed, budget)
+        tuner = SearchTuner(
+            oracle, graph, spec,
+            directory=os.path.dirname(project_dir), project_name=os.path.basename(project_dir),
+            overwrite=self.overwrite, patience=self.patience,
+            on_trial_end=reporter.trial_finished,
+        )
+        reporter.search_started(project_dir, getattr(strategy, "name", type(strategy).__name__),
+                                len(oracle.get_space().space))
+        one = (lambda parts: parts[0] if len(parts) == 1 else parts)
+        tuner.search(
+            x=one(features), y=one(targets),
+            validation_data=(one(val_features), one(val_targets)),
+            epochs=self.epochs, batch_size=self.batch_size, callbacks=list(callbacks),
+            fit_verbose=2 if self.verbose >= 2 else 0, seed=seed,
+        )
+        records = tuner.records()
+        infos = {r.trial_id: tuner.trial_info(r.trial_id) for r in records}
+        completed = [r for r in records if r.status == TrialStatus.COMPLETED]
+        reporter.search_finished(len(completed), len(records), time.perf_counter() - started)
+        best_model = None
+        if completed:
+            best = min(completed, key=lambda r: objective.sort_key(r.score))
+            best_model = tuner.load_model(oracle.get_trial(best.trial_id))
+        return records, infos, best_model, oracle.get_space()
+
+    def _analyze_target(self, head, y, name):
+        if isinstance(head, ClassificationHead):
+            return analyze_classification_target(y, multi_label=head.multi_label, name=name)
+        if isinstance(head, RegressionHead):
+            return analyze_regression_target(y, name=name)
+        raise TypeError(f"No analysis for head {type(head).__name__}.")
+
+    def _analyze_input(self, node, x, name):
+        if isinstance(node, ImageInput):
+            return analyze_images(x, name=name)
+        raise TypeError(f"No analysis for input {type(node).__name__}.")
+
+    def _split(self, n, ys, target_specs, seed):
+        from sklearn.model_selection import train_test_split
+
+        n_val = int(round(n * self.validation_split))
+        if n_val < 1 or n - n_val < 1:
+            raise InvalidDataError(
+                f"x has {n} samples; validation_split={self.validation_split} leaves "
+                f"{n - n_val} to train on and {n_val} to validate on. Both must be at least 1; "
+                "pass more data or validation_data."
+            )
+        stratify = None
+        if len(ys) == 1 and isinstance(target_specs[0], ClassificationTargetSpec):
+            labels = encode_target(target_specs[0], ys[0], "y")
+            if labels.ndim == 1:
+                counts = np.bincount(labels)
+                counts = counts[counts > 0]
+                if counts.min() >= 2 and n_val >= len(counts) and n - n_val >= len(counts):
+                    stratify = labels
+        indices = np.arange(n)
+        return train_test_split(indices, test_size=n_val, random_state=seed, stratify=stratify)
+
+    def _read_validation(self, validation_data, input_names, head_names):
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+            raise InvalidDataError(
+                "validation_data must be a tuple (x_val, y_val). "
+                f"Got {type(validation_data).__name__}."
+            )
+        xv, yv = validation_data
+        xs = to_arrays(xv, input_names, "validation_data[0]")
+        ys = to_arrays(yv, head_names, "validation_data[1]")
+        check_lengths([("validation_data[0]", a) for a in xs]
+                      + [("validation_data[1]", a) for a in ys])
+        return xs, ys
+
+    # --- project files ----------------------------------------------------------
+    def _project_dir(self) -> str:
+        name = self.project_name or _snake(type(self).__name__)
+        if self.directory is None:
+            return os.path.join(tempfile.mkdtemp(prefix="easynas-"), name)
+        return os.path.join(os.fspath(self.directory), name)
+
+    def _check_project(self, project_dir: str, graph: Graph, spec: DataSpec) -> None:
+        """Refuse to continue a project made for another search space or data."""
+        path = os.path.join(project_dir, RESULT_FILE)
+        if self.overwrite or not os.path.exists(path):
+            return
+        with open(path, encoding="utf-8") as f:
+            saved = json.load(f)
+        if saved.get("graph") != json.loads(graph.to_json()) or saved.get("spec") != spec.to_dict():
+            raise InvalidParameterError(
+                f"The project {project_dir!r} holds a search for another search space or data. "
+                "Pass overwrite=True to replace it, or another directory/project_name."
+            )
+
+    def _save_result(self) -> None:
+        self.best_model_.save(os.path.join(self.project_dir_, BEST_MODEL_FILE))
+        result = {
+            "easynas_version": __version__,
+            "estimator": type(self).__name__,
+            "graph": json.loads(self.graph_.to_json()),
+            "spec": self.spec_.to_dict(),
+            "objective": [self.objective_.name, self.objective_.direction],
+            "best_trial_id": self.best_trial_id_,
+            "best_hyperparameters": self.best_hyperparameters_,
+            "seed": self.seed_,
+        }
+        path = os.path.join(self.project_dir_, RESULT_FILE)
+        with open(path + ".tmp", "w", encoding="utf-8") as f:
+            json.dump(result, f, indent=2)
+        os.replace(path + ".tmp", path)
+
+    # --- using the result ---------------------------------------------------------
+    def _check_fitted(self, method: str) -> None:
+        if not hasattr(self, "best_model_"):
+            raise NotFittedError(
+                f"This {type(self).__name__} is not fitted yet; call `fit` before `{method}`."
+            )
+
+    def _features(self, x: Any, method: str) -> list[np.ndarray]:
+        self._check_fitted(method)
+        x, _ = read_source(x, None)
+        xs = to_arrays(x, [n.name for n in self.graph_.inputs], "x")
+        check_lengths([("x", a) for a in xs])
+        return [conform_input(s, a, "x") for s, a in zip(self.spec_.inputs, xs)]
+
+    def _raw_outputs(self, x: Any, method: str) -> list[np.ndarray]:
+        features = self._features(x, method)
+        raw = self.best_model_.predict(
+            features[0] if len(features) == 1 else features,
+            batch_size=self.batch_size, verbose=0,
+        )
+        return raw if isinstance(raw, list) else [raw]
+
+    def _per_head(self, values: list[Any]) -> Any:
+        if len(values) == 1:
+            return values[0]
+        return dict(zip(self.graph_.outputs, values))
+
+    def predict(self, x: Any) -> Any:
+        """Predictions in the targets' own form.
+
+        Args:
+            x: Inputs shaped like the training inputs.
+
+        Returns:
+            For one head: class labels of the original type (1-D), a 0/1 matrix
+            (multi-label) or regression values. For several heads: a dict by
+            head name.
+        """
+        raw = self._raw_outputs(x, "predict")
+        return self._per_head([decode_output(s, r) for s, r in zip(self.spec_.targets, raw)])
+
+    def evaluate(self, x: Any, y: Any) -> dict[str, float]:
+        """Loss and metrics of the best model on `(x, y)`."""
+        features = self._features(x, "evaluate")
+        ys = to_arrays(y, list(self.graph_.outputs), "y")
+        check_lengths([("x", features[0])] + [("y", a) for a in ys])
+        targets = [encode_target(s, a, "y") for s, a in zip(self.spec_.targets, ys)]
+        return self.best_model_.evaluate(
+            features[0] if len(features) == 1 else features,
+            targets[0] if len(targets) == 1 else targets,
+            batch_size=self.batch_size, verbose=0, return_dict=True,
+        )
+
+    def leaderboard(self) -> Any:
+        """Every candidate, best first: score, metrics, params, latency, time, status."""
+        self._check_fitted("leaderboard")
+        return self.leaderboard_.copy()
+
+    def export(
+        self, path: str, format: str = "saved_model", *, version: int | None = None,
+        overwrite: bool = False,
+    ) -> str:
+        """Write the best model for deployment (the same model `predict` uses).
+
+        Args:
+            path: For "saved_model", the base folder of TF Serving's layout: the
+                model goes to `path/<version>/`. For "keras", a `.keras` file.
+            format: "saved_model" (TF Serving, plain TensorFlow) or "keras".
+            version: SavedModel version folder; None takes the next free number.
+            overwrite: Replace an existing export at the target.
+
+        Returns:
+            The folder or file written.
+
+        Raises:
+            NotFittedError: Before `fit`.
+            ValueError: For an unknown format.
+            FileExistsError: If the target exists and `overwrite` is False.
+        """
+        from easynas.export import FORMATS, export_keras, export_saved_model
+
+        self._check_fitted("export")
+        if format not in FORMATS:
+            raise InvalidParameterError(
+                f"The 'format' parameter of export must be one of {list(FORMATS)}. "
+                f"Got {format!r} instead."
+            )
+        if format == "keras":
+            return export_keras(self.best_model_, os.fspath(path), overwrite=overwrite)
+        return export_saved_model(
+            self.best_model_, self.spec_, os.fspath(path),
+            input_names=[n.name for n in self.graph_.inputs],
+            head_names=list(self.graph_.outputs), version=version, overwrite=overwrite,
+            metadata={
+                "easynas_version": __version__,
+                "estimator": type(self).__name__,
+                "spec": self.spec_.to_dict(),
+                "objective": [self.objective_.name, self.objective_.direction],
+                "best_trial_id": self.best_trial_id_,
+                "best_hyperparameters": self.best_hyperparameters_,
+            },
+        )
+
+    def _probabilities(self, x: Any) -> Any:
+        raw = self._raw_outputs(x, "predict_proba")
+        probabilities = []
+        for spec, output in zip(self.spec_.targets, raw):
+            if not isinstance(spec, ClassificationTargetSpec):
+                raise AttributeError("predict_proba needs a classification head.")
+            probabilities.append(output_probabilities(spec, output))
+        return self._per_head(probabilities)
+
+
+def _snake(name: str) -> str:
+    from easynas.graph._naming import snake_case
+
+    return snake_case(name)

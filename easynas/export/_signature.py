@@ -1,0 +1,83 @@
+"""The serving function: raw inputs in, named outputs per head."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from easynas.data._spec import ClassificationTargetSpec, ImageSpec, RegressionTargetSpec
+
+if TYPE_CHECKING:
+    import keras
+
+    from easynas.data._spec import DataSpec
+
+__all__ = ["input_signature", "output_names", "serving_function"]
+
+
+def input_signature(spec: DataSpec, input_names: list[str]) -> list[Any]:
+    """One `tf.TensorSpec` per input: the raw dtype and shape the user trains on."""
+    import tensorflow as tf
+
+    signature = []
+    for name, input_spec in zip(input_names, spec.inputs):
+        if isinstance(input_spec, ImageSpec):
+            signature.append(
+                tf.TensorSpec((None, *input_spec.shape), tf.as_dtype(input_spec.dtype), name=name)
+            )
+        else:
+            raise TypeError(f"No serving signature for input spec {type(input_spec).__name__}.")
+    return signature
+
+
+def output_names(spec: DataSpec, head_names: list[str]) -> list[str]:
+    """The keys of the serving function's result, in order."""
+    names = []
+    prefix = len(head_names) > 1
+    for head, target in zip(head_names, spec.targets):
+        for key in _keys(target):
+            names.append(f"{head}_{key}" if prefix else key)
+    return names
+
+
+def _keys(target: Any) -> list[str]:
+    if isinstance(target, ClassificationTargetSpec):
+        return ["probabilities", "labels"] if target.multi_label else ["probabilities", "classes"]
+    if isinstance(target, RegressionTargetSpec):
+        return ["predictions"]
+    raise TypeError(f"No serving outputs for target spec {type(target).__name__}.")
+
+
+def serving_function(model: keras.Model, spec: DataSpec, head_names: list[str]):
+    """A function of the raw inputs returning a dict of named output tensors.
+
+    Classification heads give `probabilities` (float32, `(n, classes)`) and
+    `classes` (the predicted label as a string) or, multi-label, `labels` (0/1
+    int64). Regression heads give `predictions` in the targets' units. With
+    several heads, keys are prefixed with the head name.
+    """
+    import tensorflow as tf
+
+    prefix = len(head_names) > 1
+
+    def serve(*inputs):
+        features = [tf.cast(t, tf.float32) for t in inputs]
+        outputs = model(features if len(features) > 1 else features[0], training=False)
+        if len(head_names) == 1:
+            outputs = [outputs]
+        result = {}
+        for head, target, output in zip(head_names, spec.targets, outputs):
+            key = (lambda k, h=head: f"{h}_{k}" if prefix else k)
+            if isinstance(target, ClassificationTargetSpec):
+                result[key("probabilities")] = output
+                if target.multi_label:
+                    result[key("labels")] = tf.cast(output >= 0.5, tf.int64)
+                else:
+                    names = tf.constant(np.asarray([str(c) for c in target.classes], dtype=object))
+                    result[key("classes")] = tf.gather(names, tf.argmax(output, axis=-1))
+            else:
+                result[key("predictions")] = tf.reshape(output, (-1, *target.output_shape))
+        return result
+
+    return serve

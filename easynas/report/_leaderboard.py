@@ -1,0 +1,85 @@
+"""The leaderboard: every candidate with its score, cost, time and status."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from easynas.search._records import Objective, TrialRecord, TrialStatus
+
+__all__ = ["build_leaderboard", "describe_values", "last_line"]
+
+_INTERNAL = "easynas/"
+
+
+def describe_values(values: Mapping[str, Any]) -> str:
+    """A short `name=value` summary of a candidate's hyperparameters."""
+    parts = []
+    for name, value in values.items():
+        if name.startswith(_INTERNAL):
+            continue
+        if isinstance(value, float):
+            value = f"{value:g}"
+        parts.append(f"{name}={value}")
+    return ", ".join(parts)
+
+
+def last_line(message: str | None) -> str | None:
+    """The last line of a (traceback) message: usually the error itself."""
+    lines = (message or "").strip().splitlines()
+    return lines[-1] if lines else None
+
+
+def build_leaderboard(
+    records: Sequence[TrialRecord],
+    infos: Mapping[str, Mapping[str, Any]],
+    objective: Objective,
+) -> pd.DataFrame:
+    """One row per trial, best first; failed trials last with their reason.
+
+    Args:
+        records: The trials.
+        infos: Per-trial cost facts written by the tuner (params, latency, ...).
+        objective: Ranks the rows.
+
+    Returns:
+        A DataFrame with columns `trial_id, status, <objective>, <metrics...>,
+        params, latency_ms, epochs, trial_seconds, parent, hyperparameters, message`.
+    """
+    rows = []
+    for record in records:
+        info = infos.get(record.trial_id, {})
+        row = {
+            "trial_id": record.trial_id,
+            "status": record.status.value,
+            objective.name: record.score,
+        }
+        for name, value in sorted(record.metrics.items()):
+            if name != objective.name:
+                row[name] = value
+        row.update(
+            params=info.get("params"),
+            latency_ms=info.get("latency_ms"),
+            epochs=info.get("epochs_run"),
+            trial_seconds=info.get("trial_seconds"),
+            parent=record.values.get("easynas/parent_trial_id"),
+            hyperparameters=describe_values(record.values),
+            message=last_line(record.message),
+        )
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    if table.empty:
+        return table
+    order = sorted(
+        range(len(records)),
+        key=lambda i: (
+            records[i].status != TrialStatus.COMPLETED,
+            objective.sort_key(records[i].score),
+            records[i].trial_id,
+        ),
+    )
+    table = table.iloc[order].reset_index(drop=True)
+    table.index = pd.RangeIndex(1, len(table) + 1, name="rank")
+    return table

@@ -1,0 +1,76 @@
+"""The one place that prints search progress, driven by `verbose`.
+
+verbose=0 prints nothing, 1 a line per trial, 2 also Keras' line per epoch
+(the tuner passes `verbose=2` to `fit`). Everything is also sent to the
+`easynas` loggers at INFO level.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+from easynas.report._leaderboard import describe_values, last_line
+from easynas.search._records import Objective, TrialRecord, TrialStatus
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["ProgressReporter"]
+
+
+class ProgressReporter:
+    """Reports each finished trial and the search's end.
+
+    Args:
+        verbose: 0, 1 or 2.
+        objective: The search objective.
+        max_trials: Planned trials, for the "3/10" counter.
+        stream: Where lines go (stdout by default).
+    """
+
+    def __init__(
+        self, verbose: int, objective: Objective, max_trials: int, stream: Any = None
+    ) -> None:
+        self.verbose = verbose
+        self.objective = objective
+        self.max_trials = max_trials
+        self.stream = stream
+        self.best: float | None = None
+        self.count = 0
+
+    def _emit(self, line: str) -> None:
+        logger.info(line)
+        if self.verbose >= 1:
+            print(line, file=self.stream or sys.stdout, flush=True)
+
+    def search_started(self, project_dir: str, strategy: str, space_size: int) -> None:
+        self._emit(
+            f"easynas: searching with {strategy!r} over {space_size} hyperparameters, "
+            f"up to {self.max_trials} trials; project in {project_dir}"
+        )
+
+    def trial_finished(self, record: TrialRecord, info: dict[str, Any]) -> None:
+        self.count += 1
+        head = f"[trial {self.count}/{self.max_trials}]"
+        if record.status == TrialStatus.COMPLETED:
+            if self.best is None or self.objective.better(record.score, self.best):
+                self.best = record.score
+            seconds = info.get("trial_seconds")
+            params = info.get("params")
+            self._emit(
+                f"{head} {self.objective.name}={record.score:.4f} (best {self.best:.4f})"
+                + (f" params={params:,}" if params is not None else "")
+                + (f" {seconds:.1f}s" if seconds is not None else "")
+                + f" | {describe_values(record.values)}"
+            )
+        else:
+            reason = last_line(record.message) or "no reason recorded"
+            self._emit(f"{head} {record.status.value}: {reason}")
+
+    def search_finished(self, completed: int, total: int, seconds: float) -> None:
+        best = "none" if self.best is None else f"{self.best:.4f}"
+        self._emit(
+            f"easynas: search done: {completed}/{total} trials completed in {seconds:.1f}s; "
+            f"best {self.objective.name}={best}"
+        )

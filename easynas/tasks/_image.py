@@ -1,0 +1,132 @@
+"""ImageClassifier and ImageRegressor: presets over AutoModel's machinery."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sklearn.base import ClassifierMixin, RegressorMixin
+
+from easynas._estimator import SearchEstimator
+from easynas._validation import NONE, InstanceOf
+from easynas.blocks import ImageBlock
+from easynas.data._labels import classes_array
+from easynas.graph._graph import Graph
+from easynas.graph._heads import ClassificationHead, RegressionHead
+from easynas.graph._inputs import ImageInput
+
+__all__ = ["ImageClassifier", "ImageRegressor"]
+
+# Known-good first candidates for the greedy strategy, by hyperparameter name
+# (the rest of each candidate takes the blocks' defaults).
+_IMAGE_PRESETS = [
+    {"image_block/block_type": "conv"},
+    {"image_block/block_type": "resnet"},
+    {"image_block/block_type": "mbconv"},
+    {"image_block/block_type": "conv", "image_block/augment": True},
+]
+
+
+class _ImageTask(SearchEstimator):
+    def __init__(
+        self,
+        *,
+        search: Any = "greedy",
+        max_trials: int = 10,
+        time_budget: float | str | None = None,
+        epochs: int = 20,
+        patience: int = 3,
+        batch_size: int = 32,
+        validation_split: float = 0.2,
+        objective: str | tuple[str, str] = "val_loss",
+        directory: str | None = None,
+        project_name: str | None = None,
+        overwrite: bool = False,
+        seed: int | None = None,
+        verbose: int = 1,
+    ) -> None:
+        self.search = search
+        self.max_trials = max_trials
+        self.time_budget = time_budget
+        self.epochs = epochs
+        self.patience = patience
+        self.batch_size = batch_size
+        self.validation_split = validation_split
+        self.objective = objective
+        self.directory = directory
+        self.project_name = project_name
+        self.overwrite = overwrite
+        self.seed = seed
+        self.verbose = verbose
+
+    def _initial_values(self, graph: Graph) -> list[dict[str, Any]]:
+        return [dict(p) for p in _IMAGE_PRESETS]
+
+
+class ImageClassifier(ClassifierMixin, _ImageTask):
+    """Find a network that classifies images.
+
+    Takes images of any size and channel count (`(n, H, W)` or `(n, H, W, C)`,
+    uint8 or float), labels of any type, one-hot or multi-label matrices. The
+    search space is `ImageBlock` (conv, ResNet or MBConv stacks, optional
+    augmentation) into a `ClassificationHead`.
+
+    Args:
+        multi_label: True for several labels per image; None infers it from `y`.
+        **others: Every other argument is AutoModel's (see `easynas.AutoModel`).
+
+    Example:
+
+    >>> import easynas as en
+    >>> clf = en.ImageClassifier(max_trials=3, time_budget="5min", seed=0)
+    """
+
+    _parameter_constraints = {
+        **SearchEstimator._parameter_constraints,
+        "multi_label": [NONE, InstanceOf(bool)],
+    }
+
+    def __init__(self, *, multi_label: bool | None = None, search: Any = "greedy",
+                 max_trials: int = 10, time_budget: float | str | None = None, epochs: int = 20,
+                 patience: int = 3, batch_size: int = 32, validation_split: float = 0.2,
+                 objective: str | tuple[str, str] = "val_loss", directory: str | None = None,
+                 project_name: str | None = None, overwrite: bool = False,
+                 seed: int | None = None, verbose: int = 1) -> None:
+        super().__init__(
+            search=search, max_trials=max_trials, time_budget=time_budget, epochs=epochs,
+            patience=patience, batch_size=batch_size, validation_split=validation_split,
+            objective=objective, directory=directory, project_name=project_name,
+            overwrite=overwrite, seed=seed, verbose=verbose,
+        )
+        self.multi_label = multi_label
+
+    def _make_graph(self) -> Graph:
+        image = ImageInput()
+        head = ClassificationHead(multi_label=self.multi_label)(ImageBlock()(image))
+        return Graph.from_nodes(image, head)
+
+    @property
+    def classes_(self) -> np.ndarray:
+        """The class labels, in the order of `predict_proba`'s columns."""
+        self._check_fitted("classes_")
+        return classes_array(self.spec_.targets[0])
+
+    def predict_proba(self, x: Any) -> np.ndarray:
+        """Class probabilities, shape `(n, len(classes_))`."""
+        return self._probabilities(x)
+
+
+class ImageRegressor(RegressorMixin, _ImageTask):
+    """Find a network that predicts numbers from images.
+
+    Targets may be `(n,)` or `(n, k)`; predictions come back in the same shape
+    and units. The search space is `ImageBlock` into a `RegressionHead`.
+
+    Args:
+        **others: Every argument is AutoModel's (see `easynas.AutoModel`).
+    """
+
+    def _make_graph(self) -> Graph:
+        image = ImageInput()
+        head = RegressionHead()(ImageBlock()(image))
+        return Graph.from_nodes(image, head)
