@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from typing import Any
+
+from sklearn.base import clone
 
 from easynas._estimator import SearchEstimator
 from easynas.blocks._base import Node
@@ -101,6 +104,16 @@ class AutoModel(SearchEstimator):
 
     def _make_graph(self) -> Graph:
         return Graph.from_nodes(self.inputs, self.outputs)
+
+    def __sklearn_clone__(self) -> AutoModel:
+        """An unfitted copy whose inputs and outputs are copied together.
+
+        scikit-learn's default `clone` copies each parameter on its own, which
+        would cut the copied outputs off from the copied inputs.
+        """
+        params = self.get_params(deep=False)
+        inputs, outputs = copy.deepcopy((params.pop("inputs"), params.pop("outputs")))
+        return type(self)(inputs, outputs, **{k: clone(v, safe=False) for k, v in params.items()})
 
     def predict_proba(self, x: Any) -> Any:
         """Class probabilities of each classification head (a dict for several heads)."""

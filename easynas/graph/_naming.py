@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 def snake_case(class_name: str) -> str:
     """`ConvBlock` -> `conv_block`; `ImageInput` -> `image_input`."""
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", class_name).lower()
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", class_name.lstrip("_")).lower()
 
 
 def assign_names(kinds: Sequence[str], given: Sequence[str | None]) -> list[str]:

@@ -1,0 +1,161 @@
+"""AutoModel end to end on real tiny data: fit, predict, budgets, failures, projects."""
+
+import json
+import os
+import time
+
+import keras
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+import easynas as en
+from easynas.blocks import Block, ConvBlock
+from easynas.search import Proposal, Strategy, TrialStatus
+
+
+def _tiny_automodel(**kwargs):
+    image = en.ImageInput()
+    head = en.ClassificationHead()(ConvBlock(num_blocks=1, num_layers=1, filters=8)(image))
+    return en.AutoModel(image, head, search="random", **kwargs)
+
+
+def test_automodel_fits_predicts_original_labels_and_ranks_trials(digits, fast):
+    x, y = digits
+    labels = np.array([f"digit-{v}" for v in y], dtype=object)
+    model = _tiny_automodel(**{**fast, "max_trials": 2})
+    assert model.fit(x, labels) is model
+    board = model.leaderboard()
+    assert len(board) == 2 and list(board["status"]) == ["COMPLETED", "COMPLETED"]
+    assert board["val_loss"].is_monotonic_increasing
+    assert {"params", "latency_ms", "trial_seconds", "hyperparameters"} <= set(board.columns)
+    predicted = model.predict(x[:10])
+    assert predicted.shape == (10,) and set(predicted) <= set(labels)
+    assert isinstance(predicted[0], str)
+    probabilities = model.predict_proba(x[:10])
+    assert probabilities.shape == (10, 10)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-5)
+    np.testing.assert_array_equal(
+        model.predict(x[:10]), np.array(sorted(set(labels)), dtype=object)[probabilities.argmax(1)]
+    )
+    metrics = model.evaluate(x, labels)
+    assert 0.0 <= metrics["accuracy"] <= 1.0 and np.isfinite(metrics["loss"])
+    result = json.loads(open(os.path.join(model.project_dir_, "easynas_result.json")).read())
+    assert result["best_trial_id"] == model.best_trial_id_
+
+
+def test_automodel_time_budget_stops_search_and_keeps_best(digits, fast):
+    x, y = digits
+    model = _tiny_automodel(**{**fast, "max_trials": 50, "epochs": 50, "patience": 50,
+                               "time_budget": 3})
+    start = time.perf_counter()
+    model.fit(x, y)
+    elapsed = time.perf_counter() - start
+    assert len(model.trials_) < 50
+    assert any(r.status == TrialStatus.COMPLETED for r in model.trials_)
+    assert elapsed < 60, f"a 3 s budget took {elapsed:.0f} s"
+    assert model.predict(x[:3]).shape == (3,)
+
+
+class _Explodes(Block):
+    """A candidate that cannot be built when `explode` is True, or diverges when `diverge` is."""
+
+    def __init__(self, name=None):
+        super().__init__(name=name)
+
+    def build(self, hp, inputs):
+        (x,) = inputs
+        if hp.Boolean("explode", default=False):
+            raise RuntimeError("this candidate cannot be built")
+        x = keras.layers.Flatten(name=self.layer_name("flatten"))(x)
+        if hp.Boolean("diverge", default=False):
+            x = keras.layers.Rescaling(float("inf"), name=self.layer_name("inf"))(x)
+        return x
+
+
+class _Scripted(Strategy):
+    """Proposes a fixed list of candidates, then stops (a strategy for this test)."""
+
+    def __init__(self, script=(), max_collisions=50):
+        super().__init__(max_collisions)
+        self.script = list(script)
+
+    def propose(self, space, history, rng):
+        if len(history) < len(self.script):
+            return Proposal.run(self.script[len(history)])
+        return Proposal.stop()
+
+
+def test_failed_and_diverging_candidates_are_failed_trials_not_a_dead_search(digits, fast):
+    x, y = digits
+    image = en.ImageInput()
+    head = en.ClassificationHead(dropout=0.0)(_Explodes()(image))
+    script = [
+        {"explodes/explode": True, "explodes/diverge": False},
+        {"explodes/explode": False, "explodes/diverge": True},
+        {"explodes/explode": False, "explodes/diverge": False},
+    ]
+    model = en.AutoModel(image, head, search=_Scripted(script), **{**fast, "max_trials": 3})
+    model.fit(x, y)
+    statuses = [r.status for r in model.trials_]
+    assert statuses == [TrialStatus.FAILED, TrialStatus.FAILED, TrialStatus.COMPLETED]
+    assert "cannot be built" in model.trials_[0].message
+    assert "NaN" in model.trials_[1].message
+    assert model.best_trial_id_ == model.trials_[2].trial_id
+    board = model.leaderboard()
+    assert list(board["status"]) == ["COMPLETED", "FAILED", "FAILED"]
+
+
+def test_all_candidates_failing_raises_with_the_reason(digits, fast):
+    x, y = digits
+    image = en.ImageInput()
+    head = en.ClassificationHead()(_Explodes()(image))
+    script = [{"explodes/explode": True, "explodes/diverge": False}]
+    model = en.AutoModel(image, head, search=_Scripted(script), **fast)
+    with pytest.raises(RuntimeError, match="cannot be built"):
+        model.fit(x, y)
+
+
+def test_same_seed_gives_same_trial_sequence(digits, fast, tmp_path):
+    x, y = digits
+    sequences = []
+    for run in range(2):
+        model = _tiny_automodel(**{**fast, "max_trials": 2, "directory": str(tmp_path / str(run))})
+        model.fit(x, y)
+        sequences.append([r.values for r in model.trials_])
+    assert sequences[0] == sequences[1]
+
+
+def test_fit_continues_a_project_and_refuses_other_data(digits, fast):
+    x, y = digits
+    model = _tiny_automodel(**fast)
+    model.fit(x, y)
+    assert len(model.trials_) == 1
+    more = clone(model).set_params(max_trials=2)
+    more.fit(x, y)
+    assert len(more.trials_) == 2
+    assert more.trials_[0].values == model.trials_[0].values
+    with pytest.raises(en.InvalidParameterError, match="overwrite=True"):
+        clone(model).set_params(max_trials=3).fit(x[:, :7, :7], y)
+
+
+def test_validation_data_is_used_instead_of_a_split(digits, fast):
+    x, y = digits
+    model = _tiny_automodel(**fast)
+    model.fit(x[:48], y[:48], validation_data=(x[48:], y[48:]))
+    assert model.spec_.inputs[0].num_samples == 48
+
+
+def test_constructor_only_stores_arguments():
+    image = en.ImageInput()
+    model = en.AutoModel(image, en.ClassificationHead()(ConvBlock()(image)), max_trials=0)
+    assert model.max_trials == 0  # validated in fit, not here
+    assert not hasattr(model, "best_model_")
+    assert clone(model).get_params()["max_trials"] == 0
+
+
+def test_clone_copies_the_graph_with_its_connections(digits, fast):
+    x, y = digits
+    model = clone(_tiny_automodel(**fast))
+    model.fit(x, y)
+    assert model.inputs is not None and len(model.trials_) == 1
