@@ -1,6 +1,22 @@
 """Search-space blocks: each owns its hyperparameters."""
 
+from easynas.blocks._augmentation import ImageAugmentation
 from easynas.blocks._base import Block, Node
 from easynas.blocks._conv import ConvBlock
+from easynas.blocks._dense import DenseBlock
+from easynas.blocks._image import ImageBlock
+from easynas.blocks._mbconv import MBConvBlock
+from easynas.blocks._reduction import SpatialReduction
+from easynas.blocks._resnet import ResNetBlock
 
-__all__ = ["Block", "ConvBlock", "Node"]
+__all__ = [
+    "Block",
+    "ConvBlock",
+    "DenseBlock",
+    "ImageAugmentation",
+    "ImageBlock",
+    "MBConvBlock",
+    "Node",
+    "ResNetBlock",
+    "SpatialReduction",
+]

@@ -8,6 +8,7 @@ import keras
 
 from easynas.blocks import _checks
 from easynas.blocks._base import Block, check_searchable
+from easynas.blocks._layers import normalization_layer
 from easynas.blocks._spatial import can_halve
 
 __all__ = ["ConvBlock"]
@@ -89,10 +90,14 @@ class ConvBlock(Block):
                     name=self.layer_name(f"stage{stage}", f"conv{layer}"),
                 )(x)
                 if batch_norm:
-                    x = keras.layers.BatchNormalization(name=self.layer_name(f"stage{stage}", f"bn{layer}"))(x)
+                    x = normalization_layer(
+                        name=self.layer_name(f"stage{stage}", f"bn{layer}")
+                    )(x)
                 x = keras.layers.ReLU(name=self.layer_name(f"stage{stage}", f"relu{layer}"))(x)
             if can_halve(x):
                 x = keras.layers.MaxPooling2D(name=self.layer_name(f"stage{stage}", "pool"))(x)
             if dropout > 0:
-                x = keras.layers.Dropout(dropout, name=self.layer_name(f"stage{stage}", "dropout"))(x)
+                x = keras.layers.Dropout(
+                    dropout, name=self.layer_name(f"stage{stage}", "dropout")
+                )(x)
         return x
