@@ -1,12 +1,18 @@
 """Search strategies (as KerasTuner Oracles), budgets and trial records."""
 
+from easynas.search._bayesian import BayesianSearch
+from easynas.search._greedy import GreedySearch
+from easynas.search._hyperband import Hyperband
 from easynas.search._random import RandomSearch
 from easynas.search._records import Objective, TrialRecord, TrialStatus
 from easynas.search._registry import get
 from easynas.search._strategy import History, Proposal, Strategy
 
 __all__ = [
+    "BayesianSearch",
+    "GreedySearch",
     "History",
+    "Hyperband",
     "Objective",
     "Proposal",
     "RandomSearch",

@@ -5,12 +5,18 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
+from easynas.search._bayesian import BayesianSearch
+from easynas.search._greedy import GreedySearch
+from easynas.search._hyperband import Hyperband
 from easynas.search._random import RandomSearch
 from easynas.search._strategy import Strategy
 
 __all__ = ["get", "STRATEGIES"]
 
 STRATEGIES: dict[str, type[Strategy]] = {
+    "bayesian": BayesianSearch,
+    "greedy": GreedySearch,
+    "hyperband": Hyperband,
     "random": RandomSearch,
 }
 
