@@ -1,9 +1,10 @@
 """Turning what users pass as `x` and `y` into NumPy arrays, one per input or head.
 
 Accepted: NumPy arrays and anything `np.asarray` reads, pandas Series and
-DataFrames, lists/tuples/dicts of those for several inputs or heads, a
-`tf.data.Dataset` of `(x, y)` pairs, a directory of images (one sub-folder per
-class) and a `.npz` file with `x` and `y` arrays.
+DataFrames (a Series of equal-shape arrays is stacked), lists/tuples/dicts of
+those for several inputs or heads, a `tf.data.Dataset` of `(x, y)` pairs
+(batched or not), a directory of images (one sub-folder per class) and a
+`.npz` file with `x` and `y` arrays.
 """
 
 from __future__ import annotations
@@ -18,22 +19,27 @@ from easynas.exceptions import InvalidDataError
 
 __all__ = ["read_source", "to_arrays", "check_lengths"]
 
+# Unbatched datasets are read in batches of this many samples.
+_READ_BATCH = 1024
+
 
 def read_source(x: Any, y: Any, argument: str = "x") -> tuple[Any, Any]:
     """Materialise a data source that carries its own labels.
 
     Args:
-        x: A `tf.data.Dataset` of `(inputs, targets)`, a directory path of
-            class folders, a `.npz` path, or plain data (returned unchanged).
+        x: A `tf.data.Dataset` of `(inputs, targets)` pairs (or of inputs
+            alone, for `predict`), a directory path of class folders, a
+            `.npz` path, or plain data (returned unchanged).
         y: Targets; must be None when `x` carries them.
         argument: Name of `x` in messages.
 
     Returns:
-        `(x, y)` as plain data.
+        `(x, y)` as plain data; `y` is None for a dataset of inputs alone.
 
     Raises:
-        InvalidDataError: If `y` is given as well as a source with labels, or a
-            path does not exist.
+        InvalidDataError: If `y` is given as well as a source with labels, a
+            path does not exist or cannot be read, or a dataset is infinite
+            or not made of `(inputs, targets)` pairs.
     """
     if isinstance(x, (str, os.PathLike)):
         path = os.fspath(x)
@@ -48,7 +54,7 @@ def read_source(x: Any, y: Any, argument: str = "x") -> tuple[Any, Any]:
             from easynas.data._image_folder import read_image_folder
 
             return read_image_folder(path, argument=argument)
-        if path.endswith(".npz"):
+        if path.lower().endswith(".npz"):
             return _read_npz(path, argument)
         raise InvalidDataError(
             f"{argument} must be a directory of class folders or a .npz file. Got {path!r}."
@@ -56,7 +62,8 @@ def read_source(x: Any, y: Any, argument: str = "x") -> tuple[Any, Any]:
     if _is_tf_dataset(x):
         if y is not None:
             raise InvalidDataError(
-                f"{argument} is a tf.data.Dataset of (inputs, targets); leave y=None."
+                f"{argument} is a tf.data.Dataset of (inputs, targets); leave y=None. "
+                f"Got y of type {type(y).__name__}."
             )
         return _read_dataset(x, argument)
     return x, y
@@ -75,7 +82,8 @@ def to_arrays(data: Any, names: Sequence[str], argument: str) -> list[np.ndarray
         Arrays in graph order.
 
     Raises:
-        InvalidDataError: On a missing or unknown name, or a wrong count.
+        InvalidDataError: On a missing or unknown name, a wrong count, a
+            scalar, or samples of different shapes.
     """
     if data is None:
         raise InvalidDataError(f"{argument} is missing (None).")
@@ -88,6 +96,7 @@ def to_arrays(data: Any, names: Sequence[str], argument: str) -> list[np.ndarray
                 f"missing {missing}, unknown {unknown}."
             )
         parts = [data[n] for n in names]
+        labels = [f"{argument}[{n!r}]" for n in names]
     elif len(names) > 1:
         if not isinstance(data, (list, tuple)) or len(data) != len(names):
             raise InvalidDataError(
@@ -95,17 +104,30 @@ def to_arrays(data: Any, names: Sequence[str], argument: str) -> list[np.ndarray
                 f"dict keyed by those names. Got {type(data).__name__}."
             )
         parts = list(data)
+        labels = [f"{argument}[{i}]" for i in range(len(names))]
     else:
-        parts = [data]
-    return [_as_array(part, argument) for part in parts]
+        parts, labels = [data], [argument]
+    return [_as_array(part, label) for part, label in zip(parts, labels)]
 
 
 def check_lengths(named_arrays: Sequence[tuple[str, np.ndarray]]) -> int:
-    """Check all arrays have the same number of samples and return it."""
+    """Check all arrays have the same number of samples and return it.
+
+    Args:
+        named_arrays: `(argument name, array)` pairs.
+
+    Returns:
+        The common number of samples.
+
+    Raises:
+        InvalidDataError: If the lengths differ (naming each) or are zero.
+    """
     lengths = {name: len(array) for name, array in named_arrays}
     if len(set(lengths.values())) > 1:
         detail = ", ".join(f"{name} has {n}" for name, n in lengths.items())
-        raise InvalidDataError(f"Inputs and targets must have the same number of samples: {detail}.")
+        raise InvalidDataError(
+            f"Inputs and targets must have the same number of samples: {detail}."
+        )
     (count,) = set(lengths.values())
     if count == 0:
         raise InvalidDataError(f"{named_arrays[0][0]} is empty; no samples to learn from.")
@@ -113,26 +135,53 @@ def check_lengths(named_arrays: Sequence[tuple[str, np.ndarray]]) -> int:
 
 
 def _as_array(part: Any, argument: str) -> np.ndarray:
-    if hasattr(part, "to_numpy"):  # pandas Series / DataFrame
-        return part.to_numpy()
     if _is_tf_dataset(part):
         raise InvalidDataError(
             f"{argument} holds a tf.data.Dataset inside a list or dict; pass one Dataset of "
             "(inputs, targets) as x instead."
         )
-    if hasattr(part, "numpy") and callable(part.numpy):  # tf / keras tensor
-        return np.asarray(part.numpy())
-    if np.isscalar(part):
+    if hasattr(part, "to_numpy"):  # pandas Series / DataFrame
+        array = np.asarray(part.to_numpy())
+    elif hasattr(part, "numpy") and callable(part.numpy):  # tf / keras tensor
+        array = np.asarray(part.numpy())
+    elif np.isscalar(part):
         raise InvalidDataError(f"{argument} must be an array of samples. Got the scalar {part!r}.")
+    else:
+        try:
+            array = np.asarray(part)
+        except ValueError:
+            array = _stack_samples(list(part), argument)
+    if array.ndim == 0:
+        raise InvalidDataError(f"{argument} must be an array of samples. Got {part!r}.")
+    if array.dtype == object and array.ndim == 1 and len(array) and _all_arrays(array):
+        array = _stack_samples(list(array), argument)
+    return array
+
+
+def _all_arrays(values: np.ndarray) -> bool:
+    """Whether every element of an object array is itself an array or a list."""
+    return all(isinstance(v, (np.ndarray, list, tuple)) for v in values)
+
+
+def _stack_samples(samples: list, argument: str) -> np.ndarray:
+    """Stack samples of one shape (a Series of images, a list of arrays)."""
     try:
-        array = np.asarray(part)
-    except ValueError as error:
+        shapes = [np.shape(s) for s in samples]
+    except ValueError:
+        shapes = []
+    first = shapes[0] if shapes else None
+    for row, shape in enumerate(shapes):
+        if shape != first:
+            raise InvalidDataError(
+                f"{argument} holds samples of different shapes: sample 0 is {first}, sample "
+                f"{row} is {shape}. Give every sample the same shape (resize the images)."
+            )
+    try:
+        return np.stack([np.asarray(s) for s in samples])
+    except (ValueError, TypeError) as error:
         raise InvalidDataError(
             f"{argument} could not be read as an array (ragged or mixed shapes?): {error}"
         ) from None
-    if array.ndim == 0:
-        raise InvalidDataError(f"{argument} must be an array of samples. Got {part!r}.")
-    return array
 
 
 def _is_tf_dataset(value: Any) -> bool:
@@ -140,46 +189,75 @@ def _is_tf_dataset(value: Any) -> bool:
 
 
 def _read_dataset(dataset: Any, argument: str) -> tuple[Any, Any]:
+    """Read a whole dataset into arrays (keeping dict / tuple structure of inputs)."""
     import tensorflow as tf
 
+    if int(dataset.cardinality()) == int(tf.data.INFINITE_CARDINALITY):
+        raise InvalidDataError(
+            f"{argument} is an infinite tf.data.Dataset (after .repeat()?); pass a finite one."
+        )
     spec = dataset.element_spec
-    if not isinstance(spec, tuple) or len(spec) != 2:
+    if isinstance(spec, tuple) and len(spec) != 2:
         raise InvalidDataError(
             f"{argument} must be a tf.data.Dataset of (inputs, targets) pairs. Got elements "
-            f"of structure {spec}."
+            f"of {len(spec)} parts: {spec}."
         )
-    batched = spec[0].shape.rank is not None and _looks_batched(dataset)
-    xs, ys = [], []
-    for features, targets in dataset.as_numpy_iterator():
-        if batched:
-            xs.append(features)
-            ys.append(targets)
-        else:
-            xs.append(np.expand_dims(features, 0) if not isinstance(features, dict) else features)
-            ys.append(np.expand_dims(targets, 0))
-    if not xs:
+    paired = isinstance(spec, tuple)
+    if not _is_batched(spec, paired):
+        dataset = dataset.batch(_READ_BATCH)
+    parts: list[list] = []
+    for element in dataset.as_numpy_iterator():
+        parts.append(tf.nest.flatten(element))
+    if not parts:
         raise InvalidDataError(f"{argument} is an empty tf.data.Dataset.")
-    if isinstance(xs[0], dict):
-        keys = xs[0].keys()
-        x = {k: np.concatenate([np.atleast_1d(part[k]) for part in xs]) for k in keys}
-    else:
-        x = np.concatenate(xs)
-    del tf
-    return x, np.concatenate(ys)
+    try:
+        columns = [np.concatenate(column) for column in zip(*parts)]
+    except ValueError as error:
+        raise InvalidDataError(
+            f"{argument} holds batches that cannot be joined into arrays (samples of "
+            f"different shapes?): {error}"
+        ) from None
+    element = tf.nest.pack_sequence_as(spec, columns)
+    return (element[0], element[1]) if paired else (element, None)
 
 
-def _looks_batched(dataset: Any) -> bool:
-    """A dataset is batched when its first dimension is unknown (None)."""
-    spec = dataset.element_spec[0]
-    shape = getattr(spec, "shape", None)
-    return shape is not None and shape.rank is not None and shape.rank > 0 and shape[0] is None
+def _is_batched(spec: Any, paired: bool) -> bool:
+    """Whether a dataset's elements are batches rather than single samples.
+
+    A dataset is batched when the first dimension of its first input is
+    unknown (`.batch(n)`). With `.batch(n, drop_remainder=True)` that
+    dimension is known; such a dataset of pairs counts as batched when every
+    input and target has the same known first dimension and the targets are
+    not scalars (single samples have scalar labels or, rarely, label vectors
+    as long as the image is high).
+    """
+    import tensorflow as tf
+
+    shapes = [s.shape for s in tf.nest.flatten(spec)]
+    first = shapes[0]
+    if first.rank is None:
+        return True
+    if first.rank > 0 and first[0] is None:
+        return True
+    if not paired or any(s.rank is None or s.rank == 0 for s in shapes):
+        return False
+    leading = {s[0] for s in shapes}
+    return len(leading) == 1 and None not in leading
 
 
 def _read_npz(path: str, argument: str) -> tuple[np.ndarray, np.ndarray]:
-    with np.load(path, allow_pickle=False) as archive:
-        if "x" not in archive or "y" not in archive:
-            raise InvalidDataError(
-                f"{argument} is the .npz file {path!r}, which must hold arrays named 'x' and "
-                f"'y'. It holds {sorted(archive.files)}."
-            )
-        return archive["x"], archive["y"]
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            if "x" not in archive or "y" not in archive:
+                raise InvalidDataError(
+                    f"{argument} is the .npz file {path!r}, which must hold arrays named 'x' "
+                    f"and 'y'. It holds {sorted(archive.files)}."
+                )
+            return archive["x"], archive["y"]
+    except InvalidDataError:
+        raise
+    except (ValueError, OSError) as error:
+        raise InvalidDataError(
+            f"{argument} is the .npz file {path!r}, which cannot be read ({error}). Object "
+            "arrays need pickle, which easynas does not load: save labels as a str or int array."
+        ) from None

@@ -1,8 +1,8 @@
 """Frozen descriptions of the data, produced by analysis and read by the graph.
 
-A spec is plain data: it round-trips through JSON (`to_dict` / `spec_from_dict`)
-so a finished project can be reloaded, exported or served without the training
-data.
+A spec is plain data: it round-trips through JSON (`to_dict` / `from_dict`, or
+`spec_from_dict` for any kind) so a finished project can be reloaded, exported
+or served without the training data.
 """
 
 from __future__ import annotations
@@ -19,16 +19,42 @@ __all__ = [
 ]
 
 
+class _SpecDict:
+    """`to_dict` / `from_dict` shared by the single specs (a mixin, no state)."""
+
+    kind: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The spec as JSON-safe plain data (tuples become lists)."""
+        return _to_jsonable(asdict(self))
+
+    @classmethod
+    def from_dict(cls, config: dict[str, Any]) -> Any:
+        """Rebuild the spec from its `to_dict()` form.
+
+        Raises:
+            ValueError: If `config` describes another kind of spec.
+        """
+        spec = spec_from_dict(config)
+        if not isinstance(spec, cls):
+            raise ValueError(
+                f"{cls.__name__}.from_dict got a config of kind {config.get('kind')!r}."
+            )
+        return spec
+
+
 @dataclass(frozen=True)
-class ImageSpec:
+class ImageSpec(_SpecDict):
     """What an image input looks like.
 
     Args:
         shape: Shape of one sample as the user gives it: `(H, W)` or `(H, W, C)`.
         dtype: NumPy dtype name of the raw pixels (e.g. "uint8", "float32").
         channel_mean: Mean of each channel over the training images.
-        channel_variance: Variance of each channel over the training images.
+        channel_variance: Variance of each channel over the training images
+            (1.0 where it is 0, so normalising never divides by zero).
         num_samples: Number of training images analysed.
+        kind: Always "image"; tells `spec_from_dict` which class to rebuild.
     """
 
     shape: tuple[int, ...]
@@ -43,22 +69,21 @@ class ImageSpec:
         """Number of channels the network sees (1 for `(H, W)` images)."""
         return 1 if len(self.shape) == 2 else int(self.shape[-1])
 
-    def to_dict(self) -> dict[str, Any]:
-        return _to_jsonable(asdict(self))
-
 
 @dataclass(frozen=True)
-class ClassificationTargetSpec:
+class ClassificationTargetSpec(_SpecDict):
     """What a classification target looks like and how its labels are encoded.
 
     Args:
         classes: The distinct labels in sorted order, as JSON scalars of the
-            user's type (ints, strings, bools). For one-hot and multi-label
-            targets, the column indices.
-        label_format: How labels came: "int", "str", "bool", "float",
+            user's type (ints, strings, bools, floats; bytes labels are kept
+            as their UTF-8 text). For one-hot and multi-label targets, the
+            column indices.
+        label_format: How labels came: "int", "str", "bytes", "bool", "float",
             "one_hot" (one column per class, a single 1 per row) or
             "multi_label" (0/1 columns, any number of 1s per row).
         num_samples: Number of training labels analysed.
+        kind: Always "classification".
     """
 
     classes: tuple
@@ -68,18 +93,17 @@ class ClassificationTargetSpec:
 
     @property
     def num_classes(self) -> int:
+        """Number of classes (or label columns)."""
         return len(self.classes)
 
     @property
     def multi_label(self) -> bool:
+        """Whether each sample may carry several labels."""
         return self.label_format == "multi_label"
-
-    def to_dict(self) -> dict[str, Any]:
-        return _to_jsonable(asdict(self))
 
 
 @dataclass(frozen=True)
-class RegressionTargetSpec:
+class RegressionTargetSpec(_SpecDict):
     """What a regression target looks like.
 
     Args:
@@ -87,6 +111,7 @@ class RegressionTargetSpec:
         mean: Per-output mean of the training targets.
         std: Per-output standard deviation (1.0 where it is 0).
         num_samples: Number of training targets analysed.
+        kind: Always "regression".
     """
 
     output_shape: tuple[int, ...]
@@ -97,20 +122,24 @@ class RegressionTargetSpec:
 
     @property
     def num_outputs(self) -> int:
+        """Number of values predicted per sample."""
         return 1 if not self.output_shape else int(self.output_shape[0])
-
-    def to_dict(self) -> dict[str, Any]:
-        return _to_jsonable(asdict(self))
 
 
 @dataclass(frozen=True)
 class DataSpec:
-    """The specs of every input and every target of a search, in graph order."""
+    """The specs of every input and every target of a search, in graph order.
+
+    Args:
+        inputs: One input spec (e.g. `ImageSpec`) per graph input.
+        targets: One target spec per head.
+    """
 
     inputs: tuple
     targets: tuple
 
     def to_dict(self) -> dict[str, Any]:
+        """The spec as JSON-safe plain data."""
         return {
             "inputs": [s.to_dict() for s in self.inputs],
             "targets": [s.to_dict() for s in self.targets],
@@ -118,6 +147,7 @@ class DataSpec:
 
     @classmethod
     def from_dict(cls, config: dict[str, Any]) -> DataSpec:
+        """Rebuild a `DataSpec` from its `to_dict()` form."""
         return cls(
             inputs=tuple(spec_from_dict(c) for c in config["inputs"]),
             targets=tuple(spec_from_dict(c) for c in config["targets"]),
@@ -131,16 +161,32 @@ _KINDS = {
 }
 
 
-def spec_from_dict(config: dict[str, Any]):
-    """Rebuild any spec from its `to_dict()` form."""
+def spec_from_dict(
+    config: dict[str, Any],
+) -> ImageSpec | ClassificationTargetSpec | RegressionTargetSpec:
+    """Rebuild any single spec from its `to_dict()` form.
+
+    Args:
+        config: A dict with a "kind" key, as written by `to_dict()` (lists may
+            stand for tuples, as after a JSON round trip).
+
+    Returns:
+        The spec, equal to the one that wrote `config`.
+
+    Raises:
+        ValueError: On an unknown kind.
+    """
     kind = config.get("kind")
     if kind not in _KINDS:
         raise ValueError(f"Unknown spec kind {kind!r}; expected one of {sorted(_KINDS)}.")
-    fields = dict(config)
-    for key, value in fields.items():
-        if isinstance(value, list):
-            fields[key] = tuple(value)
+    fields = {key: _to_tuples(value) for key, value in config.items()}
     return _KINDS[kind](**fields)
+
+
+def _to_tuples(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_to_tuples(v) for v in value)
+    return value
 
 
 def _to_jsonable(value: Any) -> Any:
@@ -148,6 +194,6 @@ def _to_jsonable(value: Any) -> Any:
         return {k: _to_jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_to_jsonable(v) for v in value]
-    if hasattr(value, "item"):  # numpy scalar
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):  # numpy scalar
         return value.item()
     return value
