@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import numbers
 import os
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from easynas.data._spec import ClassificationTargetSpec
+from easynas.exceptions import InvalidParameterError
 from easynas.export._files import atomic_directory, next_version
 from easynas.export._signature import input_signature, serving_function
 
@@ -16,7 +19,7 @@ if TYPE_CHECKING:
 
     from easynas.data._spec import DataSpec
 
-__all__ = ["export_saved_model"]
+__all__ = ["METADATA", "export_saved_model"]
 
 METADATA = "easynas_metadata.json"
 
@@ -37,6 +40,9 @@ def export_saved_model(
     The signature takes each raw input by name (images as the dtype and shape
     trained on) and returns named outputs (see `serving_function`). The folder
     is written atomically, then loaded back and checked against `model`.
+    Beside the model, `easynas_metadata.json` describes the signature (input
+    and output names, dtypes, shapes), the classes of each classification
+    head and the data spec.
 
     Args:
         model: The trained Keras model.
@@ -44,22 +50,30 @@ def export_saved_model(
         path: Base folder; the model goes to `path/<version>`.
         input_names: The graph's input names (signature input names).
         head_names: The graph's head names.
-        version: Version folder number; None takes the next free one, so an
-            earlier export is never overwritten.
+        version: Version folder number, a positive int; None takes the next
+            free one, so an earlier export is never overwritten.
         overwrite: Replace an existing `path/<version>`.
-        metadata: Extra facts to store in `easynas_metadata.json` beside the model.
+        metadata: Extra facts to store in `easynas_metadata.json`.
 
     Returns:
         The version folder written.
 
     Raises:
+        InvalidParameterError: If `version` is not a positive int.
         FileExistsError: If `path/<version>` exists and `overwrite` is False.
-        RuntimeError: If the written model does not reproduce `model`'s outputs.
+        RuntimeError: If the written model does not reproduce `model`'s
+            outputs (nothing is written then).
     """
     import keras
 
+    path = os.fspath(path)
     if version is None:
         version = next_version(path)
+    elif isinstance(version, bool) or not isinstance(version, numbers.Integral) or version < 1:
+        raise InvalidParameterError(
+            "The 'version' parameter of a SavedModel export must be a positive int or None. "
+            f"Got {version!r} instead."
+        )
     target = os.path.join(path, str(int(version)))
     signature = input_signature(spec, input_names)
     serve = serving_function(model, spec, head_names)
@@ -68,39 +82,62 @@ def export_saved_model(
         archive.track(model)
         archive.add_endpoint(name="serving_default", fn=serve, input_signature=signature)
         archive.write_out(staging, verbose=False)
-        _check(staging, serve, signature)
+        outputs = _check(staging, serve, signature)
+        facts = {
+            "signature": {"inputs": _describe(signature), "outputs": outputs},
+            "classes": {
+                head: list(target.classes)
+                for head, target in zip(head_names, spec.targets)
+                if isinstance(target, ClassificationTargetSpec)
+            },
+            "spec": spec.to_dict(),
+        }
         with open(os.path.join(staging, METADATA), "w", encoding="utf-8") as f:
-            json.dump({"signature": _describe(signature), **(metadata or {})}, f, indent=2)
+            json.dump({**facts, **(metadata or {})}, f, indent=2)
     return target
 
 
-def _describe(signature: list[Any]) -> dict[str, Any]:
-    return {
-        s.name: {"dtype": s.dtype.name, "shape": [d for d in s.shape.as_list()]}
-        for s in signature
-    }
+def _describe(specs: list[Any]) -> dict[str, Any]:
+    return {s.name: {"dtype": s.dtype.name, "shape": s.shape.as_list()} for s in specs}
 
 
-def _check(folder: str, serve, signature: list[Any]) -> None:
-    """Load the written model and compare its outputs with the in-memory model."""
+def _sample(spec: Any, rng: np.random.Generator) -> Any:
+    import tensorflow as tf
+
+    shape = [2, *spec.shape.as_list()[1:]]
+    if spec.dtype.is_integer:
+        low, high = max(spec.dtype.min, 0), min(spec.dtype.max, 255)
+        return tf.constant(rng.integers(low, high, size=shape, endpoint=True), dtype=spec.dtype)
+    return tf.constant(rng.random(size=shape) * 255, dtype=spec.dtype)
+
+
+def _check(folder: str, serve, signature: list[Any]) -> dict[str, Any]:
+    """Load the written model, compare its outputs with the in-memory model's
+    and return the description of its outputs."""
     import tensorflow as tf
 
     rng = np.random.default_rng(0)
-    sample = []
-    for s in signature:
-        shape = [2, *s.shape.as_list()[1:]]
-        if s.dtype.is_integer:
-            sample.append(tf.constant(rng.integers(0, 255, size=shape), dtype=s.dtype))
-        else:
-            sample.append(tf.constant(rng.random(size=shape), dtype=s.dtype))
+    sample = [_sample(s, rng) for s in signature]
     expected = serve(*sample)
     loaded = tf.saved_model.load(folder).signatures["serving_default"]
     got = loaded(**{s.name: t for s, t in zip(signature, sample)})
+    if set(got) != set(expected):
+        raise RuntimeError(
+            f"The exported SavedModel returns {sorted(got)}; expected {sorted(expected)}."
+        )
     for key, value in expected.items():
         if value.dtype == tf.string:
             same = bool(tf.reduce_all(value == got[key]))
         else:
-            diff = float(tf.reduce_max(tf.abs(tf.cast(value, tf.float64) - tf.cast(got[key], tf.float64))))
-            same = diff < 1e-5
+            # Relative as well as absolute: regression outputs may be large numbers.
+            same = value.shape == got[key].shape and np.allclose(
+                got[key].numpy(), value.numpy(), rtol=1e-5, atol=1e-5
+            )
         if not same:
-            raise RuntimeError(f"The exported SavedModel's {key!r} output differs from the model's.")
+            raise RuntimeError(
+                f"The exported SavedModel's {key!r} output differs from the model's."
+            )
+    return _describe([
+        tf.TensorSpec(s.shape, s.dtype, name=key)
+        for key, s in sorted(loaded.structured_outputs.items())
+    ])

@@ -37,8 +37,12 @@ def output_names(spec: DataSpec, head_names: list[str]) -> list[str]:
     prefix = len(head_names) > 1
     for head, target in zip(head_names, spec.targets):
         for key in _keys(target):
-            names.append(f"{head}_{key}" if prefix else key)
+            names.append(_output_name(head, key, prefix))
     return names
+
+
+def _output_name(head: str, key: str, prefix: bool) -> str:
+    return f"{head}_{key}" if prefix else key
 
 
 def _keys(target: Any) -> list[str]:
@@ -68,16 +72,18 @@ def serving_function(model: keras.Model, spec: DataSpec, head_names: list[str]):
             outputs = [outputs]
         result = {}
         for head, target, output in zip(head_names, spec.targets, outputs):
-            key = (lambda k, h=head: f"{h}_{k}" if prefix else k)
             if isinstance(target, ClassificationTargetSpec):
-                result[key("probabilities")] = output
+                result[_output_name(head, "probabilities", prefix)] = output
                 if target.multi_label:
-                    result[key("labels")] = tf.cast(output >= 0.5, tf.int64)
+                    labels = tf.cast(output >= 0.5, tf.int64)
+                    result[_output_name(head, "labels", prefix)] = labels
                 else:
                     names = tf.constant(np.asarray([str(c) for c in target.classes], dtype=object))
-                    result[key("classes")] = tf.gather(names, tf.argmax(output, axis=-1))
+                    classes = tf.gather(names, tf.argmax(output, axis=-1))
+                    result[_output_name(head, "classes", prefix)] = classes
             else:
-                result[key("predictions")] = tf.reshape(output, (-1, *target.output_shape))
+                predictions = tf.reshape(output, (-1, *target.output_shape))
+                result[_output_name(head, "predictions", prefix)] = predictions
         return result
 
     return serve

@@ -1,0 +1,401 @@
+"""The `easynas` command line, over the same public API as Python code.
+
+    easynas search DATA --task image-classification --directory runs [--max-trials 10] ...
+    easynas leaderboard runs/image_classifier [--json]
+    easynas export runs/image_classifier serving/digits [--format saved_model|keras]
+
+`search` runs a search on a folder of class sub-folders of images or a `.npz`
+file (arrays `x` and `y`) and prints the leaderboard; `leaderboard` and
+`export` read a finished project folder and need no data. User errors (a
+missing folder, a folder that is no project, bad arguments) print one line to
+stderr and exit with code 2; a search in which every candidate failed, or an
+export that fails its check, exits with code 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = ["main"]
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+TASKS = ("image-classification", "image-regression")
+_HYPERPARAMETER_WIDTH = 60
+
+
+class UsageError(Exception):
+    """A mistake on the command line: reported in one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser that reports errors in one line instead of exiting."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+# --- argument types ---
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value < 2**31:
+        raise argparse.ArgumentTypeError(f"expected an integer in [0, 2**31), got {text!r}")
+    return value
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0.0 < value < 1.0:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {text!r}")
+    return value
+
+
+def _duration(text: str) -> str | float:
+    from easynas.search._budget import parse_duration
+
+    try:
+        parse_duration(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a duration such as 90, 45s, 10min or 1h30m, got {text!r}"
+        ) from None
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `easynas` argument parser with its three subcommands.
+
+    Returns:
+        The parser; `parse_args` raises `UsageError` instead of exiting.
+    """
+    from easynas._version import __version__
+    from easynas.search._registry import STRATEGIES
+
+    parser = _Parser(
+        prog="easynas",
+        description="Neural architecture search: find a good Keras network for your data "
+        "and export it ready to serve.",
+    )
+    parser.add_argument("--version", action="version", version=f"easynas {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    search = commands.add_parser(
+        "search", help="search for the best network for a data set",
+        description="Search for the best network for DATA and print the leaderboard.",
+    )
+    search.add_argument(
+        "data", metavar="DATA",
+        help="a folder of class sub-folders of images, or a .npz file with arrays x and y",
+    )
+    search.add_argument("--task", required=True, choices=TASKS, help="what to learn")
+    search.add_argument("--directory", required=True,
+                        help="folder for the project (trials, checkpoints, best model)")
+    search.add_argument("--project-name",
+                        help="project sub-folder (default: the task class in snake case, "
+                        "e.g. image_classifier)")
+    search.add_argument("--max-trials", type=_positive_int, help="most candidates to train")
+    search.add_argument("--time-budget", type=_duration,
+                        help="wall-clock limit for the search, e.g. 600, 10min or 1h30m")
+    search.add_argument("--epochs", type=_positive_int, help="most epochs per candidate")
+    search.add_argument("--search", choices=sorted(STRATEGIES), help="search strategy")
+    search.add_argument("--seed", type=_seed, help="seed of the search and the weights")
+    search.add_argument("--validation-split", type=_fraction,
+                        help="fraction of DATA held out to score candidates")
+    search.add_argument("--overwrite", action="store_true",
+                        help="replace an existing project instead of continuing it")
+    search.add_argument("--export", metavar="PATH",
+                        help="export the best model: a .keras file, or else the base folder "
+                        "of a TF Serving SavedModel (PATH/<version>/)")
+    search.add_argument("--quiet", action="store_true",
+                        help="no per-trial progress; print only the leaderboard")
+    search.set_defaults(run=_run_search)
+
+    board = commands.add_parser(
+        "leaderboard", help="print the leaderboard of a finished project",
+        description="Print the leaderboard of a finished project folder (no data needed).",
+    )
+    board.add_argument("project", metavar="PROJECT", help="the project folder, DIR/NAME")
+    board.add_argument("--json", action="store_true", help="print JSON records instead")
+    board.set_defaults(run=_run_leaderboard)
+
+    export = commands.add_parser(
+        "export", help="export the best model of a finished project",
+        description="Export the best model of a finished project folder (no data needed).",
+    )
+    export.add_argument("project", metavar="PROJECT", help="the project folder, DIR/NAME")
+    export.add_argument("out", metavar="OUT",
+                        help="base folder of the SavedModel (OUT/<version>/), or a .keras file")
+    export.add_argument("--format", choices=("saved_model", "keras"), default="saved_model",
+                        help="saved_model (TF Serving, plain TensorFlow; default) or keras")
+    export.add_argument("--version", type=_positive_int, dest="model_version",
+                        help="SavedModel version folder (default: the next free number)")
+    export.add_argument("--overwrite", action="store_true",
+                        help="replace an existing export at the target")
+    export.set_defaults(run=_run_export)
+    return parser
+
+
+# --- subcommands ---
+
+
+def _run_search(args: argparse.Namespace) -> int:
+    from easynas.tasks import ImageClassifier, ImageRegressor
+
+    data = args.data
+    if not os.path.exists(data):
+        raise UsageError(f"DATA {data!r} does not exist.")
+    if not (os.path.isdir(data) or data.endswith(".npz")):
+        raise UsageError(
+            f"DATA must be a folder of class sub-folders of images or a .npz file. Got {data!r}."
+        )
+    options = {
+        "max_trials": args.max_trials,
+        "time_budget": args.time_budget,
+        "epochs": args.epochs,
+        "search": args.search,
+        "seed": args.seed,
+        "validation_split": args.validation_split,
+        "project_name": args.project_name,
+    }
+    estimator_class = ImageClassifier if args.task == "image-classification" else ImageRegressor
+    estimator = estimator_class(
+        directory=args.directory, overwrite=args.overwrite, verbose=0 if args.quiet else 1,
+        **{k: v for k, v in options.items() if v is not None},
+    )
+    estimator.fit(data)
+    print()
+    print(format_leaderboard(estimator.leaderboard(), estimator.objective_.name))
+    print()
+    print(f"best trial: {estimator.best_trial_id_}; project: {estimator.project_dir_}")
+    if args.export:
+        fmt = "keras" if args.export.endswith(".keras") else "saved_model"
+        print(f"exported the best model to {estimator.export(args.export, format=fmt)}")
+    return 0
+
+
+def _run_leaderboard(args: argparse.Namespace) -> int:
+    table, objective = read_leaderboard(args.project)
+    if args.json:
+        records = json.loads(table.reset_index().to_json(orient="records")) if len(table) else []
+        print(json.dumps(records, indent=2))
+    else:
+        print(format_leaderboard(table, objective))
+    return 0
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    from easynas.export import export_project
+
+    if args.format == "keras" and args.model_version is not None:
+        raise UsageError("--version applies to --format saved_model only.")
+    written = export_project(
+        args.project, args.out, args.format, version=args.model_version,
+        overwrite=args.overwrite,
+    )
+    print(f"exported the best model to {written}")
+    return 0
+
+
+# --- reading a finished project ---
+
+
+def read_leaderboard(project_dir: str) -> tuple[Any, str]:
+    """The leaderboard of a finished project folder, read without its data.
+
+    Reads `easynas_result.json` (for the objective) and each trial folder's
+    KerasTuner `trial.json` and easynas `easynas_trial.json`.
+
+    Args:
+        project_dir: The project folder (`<directory>/<project_name>`).
+
+    Returns:
+        `(table, objective_name)`: the leaderboard DataFrame, best first, and
+        the name of the metric that ranks it.
+
+    Raises:
+        FileNotFoundError: If `project_dir` does not exist.
+        InvalidParameterError: If it is not a finished easynas project.
+    """
+    from easynas.export._project import read_result
+    from easynas.report import build_leaderboard
+    from easynas.search import Objective
+
+    result = read_result(project_dir)
+    objective = Objective(*result.get("objective", ("val_loss", "min")))
+    records, infos = [], {}
+    for name in os.listdir(project_dir):
+        folder = os.path.join(project_dir, name)
+        if not (name.startswith("trial_") and os.path.isfile(os.path.join(folder, "trial.json"))):
+            continue
+        record = _read_trial(os.path.join(folder, "trial.json"))
+        records.append(record)
+        infos[record.trial_id] = _read_json(os.path.join(folder, "easynas_trial.json")) or {}
+    return build_leaderboard(records, infos, objective), objective.name
+
+
+def _read_json(path: str) -> Any:
+    if not os.path.isfile(path):
+        return None
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def _read_trial(path: str) -> Any:
+    """A `TrialRecord` from a KerasTuner `trial.json` (read as plain JSON)."""
+    from easynas.exceptions import InvalidParameterError
+    from easynas.search import TrialRecord, TrialStatus
+
+    try:
+        state = _read_json(path)
+        trial_id = str(state["trial_id"])
+    except (ValueError, KeyError, TypeError):
+        raise InvalidParameterError(f"{path!r} is not a readable KerasTuner trial file.") from None
+    try:
+        status = TrialStatus(state.get("status"))
+    except ValueError:
+        status = TrialStatus.INVALID
+    score = state.get("score")
+    score = None if score is None else float(score)
+    if status == TrialStatus.COMPLETED and (score is None or not math.isfinite(score)):
+        status = TrialStatus.FAILED
+    metrics = {}
+    for metric, history in ((state.get("metrics") or {}).get("metrics") or {}).items():
+        means = [
+            sum(o["value"]) / len(o["value"])
+            for o in history.get("observations", []) if o.get("value")
+        ]
+        means = [m for m in means if not math.isnan(m)]
+        if means:
+            metrics[metric] = max(means) if history.get("direction") == "max" else min(means)
+    return TrialRecord(
+        trial_id=trial_id,
+        status=status,
+        values=dict((state.get("hyperparameters") or {}).get("values") or {}),
+        score=score,
+        metrics=metrics,
+        best_step=state.get("best_step"),
+        message=state.get("message"),
+    )
+
+
+# --- printing ---
+
+
+def _cell(value: Any, fmt: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    return format(value, fmt)
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def format_leaderboard(table: Any, objective: str) -> str:
+    """A compact text table of a leaderboard, one line per trial.
+
+    Args:
+        table: A leaderboard DataFrame (as `estimator.leaderboard()` returns).
+        objective: The column that holds the score.
+
+    Returns:
+        The table: rank, trial, status, score, params, latency, seconds and the
+        hyperparameters (shortened; a failed trial shows its error first).
+    """
+    header = ["rank", "trial", "status", objective, "params", "latency_ms", "seconds",
+              "hyperparameters"]
+    if len(table) == 0:
+        return "no trials yet"
+    rows = []
+    for rank, row in table.iterrows():
+        described = row.get("hyperparameters") or ""
+        message = row.get("message")
+        if isinstance(message, str) and message:
+            described = f"error: {message}; {described}"
+        params = row.get("params")
+        rows.append([
+            str(rank),
+            str(row["trial_id"]),
+            str(row["status"]),
+            _cell(row.get(objective), ".4f"),
+            _cell(None if params is None or math.isnan(params) else int(params), ","),
+            _cell(row.get("latency_ms"), ".2f"),
+            _cell(row.get("trial_seconds"), ".1f"),
+            _shorten(described, _HYPERPARAMETER_WIDTH),
+        ])
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    lines = []
+    for r in [header, *rows]:
+        cells = [c.rjust(w) if i in (0, 3, 4, 5, 6) else c.ljust(w)
+                 for i, (c, w) in enumerate(zip(r, widths))]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+# --- entry point ---
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the `easynas` command line.
+
+    Args:
+        argv: The arguments after the program name; None reads `sys.argv`.
+
+    Returns:
+        The exit status: 0 on success, 1 when the search or export fails, 2 on
+        a user error (reported in one line on stderr).
+    """
+    from easynas.exceptions import InvalidDataError, InvalidParameterError, NotFittedError
+
+    user_errors = (
+        UsageError, InvalidParameterError, InvalidDataError, NotFittedError, FileNotFoundError,
+        FileExistsError, NotADirectoryError, IsADirectoryError, PermissionError,
+    )
+    parser = build_parser()
+    command = "easynas"
+    try:
+        args = parser.parse_args(argv)
+        command = f"easynas {args.command}"
+        return args.run(args)
+    except user_errors as error:
+        _report(command, error)
+        return EXIT_USAGE
+    except RuntimeError as error:
+        _report(command, error)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print(f"{command}: interrupted", file=sys.stderr)
+        return 130
+
+
+def _report(command: str, error: BaseException) -> None:
+    message = " ".join(str(error).split()) or type(error).__name__
+    message = message.replace("pass overwrite=True", "pass --overwrite")
+    print(f"{command}: error: {message}", file=sys.stderr)
