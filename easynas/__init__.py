@@ -11,7 +11,7 @@ from easynas._automodel import AutoModel
 from easynas._version import __version__
 from easynas.exceptions import InvalidDataError, InvalidParameterError, NotFittedError
 from easynas.graph import ClassificationHead, ImageInput, RegressionHead
-# from easynas.tasks import ImageClassifier, ImageRegressor
+from easynas.tasks import ImageClassifier, ImageRegressor
 
 _logging.getLogger(__name__).addHandler(_logging.NullHandler())
 

@@ -23,6 +23,7 @@ from easynas._version import __version__
 from easynas.data._adapters import check_lengths, read_source, to_arrays
 from easynas.data._analysis import (
     analyze_classification_target,
+    check_finite,
     analyze_images,
     analyze_regression_target,
 )
@@ -161,6 +162,8 @@ class SearchEstimator(BaseEstimator):
             raise InvalidDataError("y is missing (None); pass the targets, or a source with labels.")
         ys = to_arrays(y, head_names, "y")
         check_lengths([("x", a) for a in xs] + [("y", a) for a in ys])
+        for part in xs:  # on all rows, so a message's sample number is the user's
+            check_finite(part, "x")
 
         seed = self.seed if self.seed is not None else int(np.random.SeedSequence().entropy % 2**31)
         target_specs = [self._analyze_target(head, y_part, "y")
@@ -183,9 +186,11 @@ class SearchEstimator(BaseEstimator):
         objective = parse_objective(self.objective)
         project_dir = self._project_dir()
         self._check_project(project_dir, graph, spec)
-        strategy = _registry.get(self.search, max_epochs=self.epochs)
-        if hasattr(strategy, "initial_values") and strategy.initial_values is None:
-            strategy.initial_values = self._initial_values(graph)
+        # Presets and the epoch limit fill in only strategies made from a name or
+        # config; a Strategy instance the user built is used exactly as given.
+        strategy = _registry.get(
+            self.search, max_epochs=self.epochs, initial_values=self._initial_values(graph) or None
+        )
         records, infos, best_model, tuner_space = self._run_search(
             graph, spec, strategy, objective, seed, project_dir,
             (features, targets, val_features, val_targets), callbacks or [], started,
@@ -283,12 +288,15 @@ class SearchEstimator(BaseEstimator):
         return train_test_split(indices, test_size=n_val, random_state=seed, stratify=stratify)
 
     def _read_validation(self, validation_data, input_names, head_names):
-        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-            raise InvalidDataError(
-                "validation_data must be a tuple (x_val, y_val). "
-                f"Got {type(validation_data).__name__}."
-            )
-        xv, yv = validation_data
+        if isinstance(validation_data, (tuple, list)) and len(validation_data) == 2:
+            xv, yv = validation_data
+        else:  # a tf.data.Dataset, class folder or .npz carries its own labels
+            xv, yv = read_source(validation_data, None, "validation_data")
+            if yv is None or xv is validation_data:
+                raise InvalidDataError(
+                    "validation_data must be a tuple (x_val, y_val) or a source with labels. "
+                    f"Got {type(validation_data).__name__}."
+                )
         xs = to_arrays(xv, input_names, "validation_data[0]")
         ys = to_arrays(yv, head_names, "validation_data[1]")
         check_lengths([("validation_data[0]", a) for a in xs]
