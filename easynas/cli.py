@@ -397,5 +397,5 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _report(command: str, error: BaseException) -> None:
     message = " ".join(str(error).split()) or type(error).__name__
-    message = message.replace("pass overwrite=True", "pass --overwrite")
+    message = message.replace("overwrite=True", "--overwrite")  # the flag, not the argument
     print(f"{command}: error: {message}", file=sys.stderr)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import zipfile
 from typing import TYPE_CHECKING, Any
@@ -14,6 +15,8 @@ from easynas.export._files import atomic_file
 
 if TYPE_CHECKING:
     import keras
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["export_keras"]
 
@@ -47,6 +50,7 @@ def export_keras(model: keras.Model, path: str, *, overwrite: bool = False) -> s
     with atomic_file(path, overwrite=overwrite) as temporary:
         model.save(temporary)
         _check(model, temporary)
+    logger.info("Exported a .keras model to %s.", path)
     return path
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import numbers
 import os
 from typing import TYPE_CHECKING, Any
@@ -18,6 +19,8 @@ if TYPE_CHECKING:
     import keras
 
     from easynas.data._spec import DataSpec
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["METADATA", "export_saved_model"]
 
@@ -53,7 +56,8 @@ def export_saved_model(
         version: Version folder number, a positive int; None takes the next
             free one, so an earlier export is never overwritten.
         overwrite: Replace an existing `path/<version>`.
-        metadata: Extra facts to store in `easynas_metadata.json`.
+        metadata: Extra facts to store in `easynas_metadata.json` (the
+            signature, classes and spec are always written by the exporter).
 
     Returns:
         The version folder written.
@@ -86,14 +90,15 @@ def export_saved_model(
         facts = {
             "signature": {"inputs": _describe(signature), "outputs": outputs},
             "classes": {
-                head: list(target.classes)
-                for head, target in zip(head_names, spec.targets)
-                if isinstance(target, ClassificationTargetSpec)
+                head: list(head_spec.classes)
+                for head, head_spec in zip(head_names, spec.targets)
+                if isinstance(head_spec, ClassificationTargetSpec)
             },
             "spec": spec.to_dict(),
         }
         with open(os.path.join(staging, METADATA), "w", encoding="utf-8") as f:
-            json.dump({**facts, **(metadata or {})}, f, indent=2)
+            json.dump({**(metadata or {}), **facts}, f, indent=2)
+    logger.info("Exported a SavedModel to %s.", target)
     return target
 
 

@@ -91,8 +91,16 @@ def check_list_registers_choice(
     return hp
 
 
-def check_trains_one_step(model: keras.Model, seed: int, num_samples: int = 16) -> float:
-    """Fit `model` plus a softmax layer for one epoch on random data.
+def check_trains_one_step(
+    model: keras.Model, seed: int, num_samples: int = 16, eager: bool = True
+) -> float:
+    """Fit `model` plus a softmax layer for one epoch (two batches) on random data.
+
+    Eager by default: on two tiny batches, tracing the training function would
+    take several times longer than the training itself. Tests use graph mode
+    (`eager=False`, as a search trains) where it could behave differently: an
+    unknown batch size (drop-connect masks), random layers' seed state, and the
+    default ImageBlock candidate.
 
     Returns:
         The epoch's loss, checked finite.
@@ -102,7 +110,9 @@ def check_trains_one_step(model: keras.Model, seed: int, num_samples: int = 16) 
         x = keras.layers.Flatten(name="test_flatten")(x)
     outputs = keras.layers.Dense(3, activation="softmax", name="test_softmax")(x)
     classifier = keras.Model(model.input, outputs)
-    classifier.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    classifier.compile(
+        optimizer="adam", loss="sparse_categorical_crossentropy", run_eagerly=eager
+    )
     rng = np.random.default_rng(seed)
     shape = tuple(int(d) for d in model.input.shape[1:])
     data = rng.normal(size=(num_samples, *shape)).astype("float32")

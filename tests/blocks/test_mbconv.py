@@ -77,6 +77,13 @@ def test_mbconv_block_trains_one_step(seed):
     h.check_trains_one_step(model, seed)
 
 
+def test_mbconv_block_drop_connect_trains_in_graph_mode(seed):
+    # The drop-connect mask has an unknown batch size until the graph runs.
+    block = MBConvBlock(num_stages=1, blocks_per_stage=1, filters=8, dropout=0.2, name="m")
+    _, model = h.build(block, (8, 8, 1))
+    h.check_trains_one_step(model, seed, eager=False)
+
+
 @pytest.mark.parametrize(
     "argument, bad",
     [("num_stages", [0, "2"]), ("expansion", [0, 1.5]), ("kernel_size", [4, [3, 6]]),
