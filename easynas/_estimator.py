@@ -23,9 +23,9 @@ from easynas._version import __version__
 from easynas.data._adapters import check_lengths, read_source, to_arrays
 from easynas.data._analysis import (
     analyze_classification_target,
-    check_finite,
     analyze_images,
     analyze_regression_target,
+    check_finite,
 )
 from easynas.data._conform import (
     conform_input,
@@ -92,8 +92,8 @@ class SearchEstimator(BaseEstimator):
                                "'bayesian', 'hyperband'), config or Strategy instance")],
         "max_trials": [v.Interval(int, 1, None)],
         "time_budget": [v.NONE, v.Satisfies(_valid_time_budget,
-                                            "None, a positive number of seconds or a duration "
-                                            "string like '10min' or '1h30m'")],
+                                            "a positive number of seconds or a duration string "
+                                            "like '10min' or '1h30m'")],
         "epochs": [v.Interval(int, 1, None)],
         "patience": [v.Interval(int, 1, None)],
         "batch_size": [v.Interval(int, 1, None)],
@@ -159,13 +159,17 @@ class SearchEstimator(BaseEstimator):
         x, y = read_source(x, y)
         xs = to_arrays(x, input_names, "x")
         if y is None:
-            raise InvalidDataError("y is missing (None); pass the targets, or a source with labels.")
+            raise InvalidDataError(
+                "y is missing (None); pass the targets, or a source with labels."
+            )
         ys = to_arrays(y, head_names, "y")
         check_lengths([("x", a) for a in xs] + [("y", a) for a in ys])
         for part in xs:  # on all rows, so a message's sample number is the user's
             check_finite(part, "x")
 
-        seed = self.seed if self.seed is not None else int(np.random.SeedSequence().entropy % 2**31)
+        seed = self.seed
+        if seed is None:
+            seed = int(np.random.SeedSequence().entropy % 2**31)
         target_specs = [self._analyze_target(head, y_part, "y")
                         for head, y_part in zip(graph.heads, ys)]
         if validation_data is None:
@@ -180,8 +184,12 @@ class SearchEstimator(BaseEstimator):
         spec = DataSpec(inputs=tuple(input_specs), targets=tuple(target_specs))
         features = [conform_input(s, a, "x") for s, a in zip(spec.inputs, x_train)]
         targets = [encode_target(s, a, "y") for s, a in zip(spec.targets, y_train)]
-        val_features = [conform_input(s, a, "validation_data[0]") for s, a in zip(spec.inputs, x_val)]
-        val_targets = [encode_target(s, a, "validation_data[1]") for s, a in zip(spec.targets, y_val)]
+        val_features = [
+            conform_input(s, a, "validation_data[0]") for s, a in zip(spec.inputs, x_val)
+        ]
+        val_targets = [
+            encode_target(s, a, "validation_data[1]") for s, a in zip(spec.targets, y_val)
+        ]
 
         objective = parse_objective(self.objective)
         project_dir = self._project_dir()
@@ -237,7 +245,10 @@ class SearchEstimator(BaseEstimator):
         )
         reporter.search_started(project_dir, getattr(strategy, "name", type(strategy).__name__),
                                 len(oracle.get_space().space))
-        one = (lambda parts: parts[0] if len(parts) == 1 else parts)
+
+        def one(parts):
+            return parts[0] if len(parts) == 1 else parts
+
         tuner.search(
             x=one(features), y=one(targets),
             validation_data=(one(val_features), one(val_targets)),
@@ -317,7 +328,8 @@ class SearchEstimator(BaseEstimator):
             return
         with open(path, encoding="utf-8") as f:
             saved = json.load(f)
-        if saved.get("graph") != json.loads(graph.to_json()) or saved.get("spec") != spec.to_dict():
+        same_graph = saved.get("graph") == json.loads(graph.to_json())
+        if not same_graph or saved.get("spec") != spec.to_dict():
             raise InvalidParameterError(
                 f"The project {project_dir!r} holds a search for another search space or data. "
                 "Pass overwrite=True to replace it, or another directory/project_name."

@@ -97,7 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
     """
     from easynas._version import __version__
     from easynas.search._registry import STRATEGIES
+    from easynas.tasks import ImageClassifier
 
+    defaults = ImageClassifier().get_params()  # the task classes' defaults, for the help
     parser = _Parser(
         prog="easynas",
         description="Neural architecture search: find a good Keras network for your data "
@@ -115,21 +117,28 @@ def build_parser() -> argparse.ArgumentParser:
         help="a folder of class sub-folders of images, or a .npz file with arrays x and y",
     )
     search.add_argument("--task", required=True, choices=TASKS, help="what to learn")
-    search.add_argument("--directory", required=True,
+    search.add_argument("--directory", required=True, metavar="DIR",
                         help="folder for the project (trials, checkpoints, best model)")
-    search.add_argument("--project-name",
+    search.add_argument("--project-name", metavar="NAME",
                         help="project sub-folder (default: the task class in snake case, "
                         "e.g. image_classifier)")
-    search.add_argument("--max-trials", type=_positive_int, help="most candidates to train")
-    search.add_argument("--time-budget", type=_duration,
-                        help="wall-clock limit for the search, e.g. 600, 10min or 1h30m")
-    search.add_argument("--epochs", type=_positive_int, help="most epochs per candidate")
-    search.add_argument("--search", choices=sorted(STRATEGIES), help="search strategy")
-    search.add_argument("--seed", type=_seed, help="seed of the search and the weights")
-    search.add_argument("--validation-split", type=_fraction,
-                        help="fraction of DATA held out to score candidates")
+    search.add_argument("--max-trials", type=_positive_int, metavar="N",
+                        help=f"most candidates to train (default {defaults['max_trials']})")
+    search.add_argument("--time-budget", type=_duration, metavar="DURATION",
+                        help="wall-clock limit for the search, e.g. 600, 10min or 1h30m "
+                        "(default none)")
+    search.add_argument("--epochs", type=_positive_int, metavar="N",
+                        help=f"most epochs per candidate (default {defaults['epochs']})")
+    search.add_argument("--search", choices=sorted(STRATEGIES),
+                        help=f"search strategy (default {defaults['search']})")
+    search.add_argument("--seed", type=_seed, metavar="N",
+                        help="seed of the search and the weights (default: drawn at random)")
+    search.add_argument("--validation-split", type=_fraction, metavar="F",
+                        help="fraction of DATA held out to score candidates "
+                        f"(default {defaults['validation_split']})")
     search.add_argument("--overwrite", action="store_true",
-                        help="replace an existing project instead of continuing it")
+                        help="replace an existing project instead of continuing it (and an "
+                        "existing --export .keras file)")
     search.add_argument("--export", metavar="PATH",
                         help="export the best model: a .keras file, or else the base folder "
                         "of a TF Serving SavedModel (PATH/<version>/)")
@@ -154,7 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="base folder of the SavedModel (OUT/<version>/), or a .keras file")
     export.add_argument("--format", choices=("saved_model", "keras"), default="saved_model",
                         help="saved_model (TF Serving, plain TensorFlow; default) or keras")
-    export.add_argument("--version", type=_positive_int, dest="model_version",
+    export.add_argument("--version", type=_positive_int, dest="model_version", metavar="N",
                         help="SavedModel version folder (default: the next free number)")
     export.add_argument("--overwrite", action="store_true",
                         help="replace an existing export at the target")
@@ -196,7 +205,8 @@ def _run_search(args: argparse.Namespace) -> int:
     print(f"best trial: {estimator.best_trial_id_}; project: {estimator.project_dir_}")
     if args.export:
         fmt = "keras" if args.export.endswith(".keras") else "saved_model"
-        print(f"exported the best model to {estimator.export(args.export, format=fmt)}")
+        written = estimator.export(args.export, format=fmt, overwrite=args.overwrite)
+        print(f"exported the best model to {written}")
     return 0
 
 

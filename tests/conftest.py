@@ -78,7 +78,8 @@ def run_without_easynas():
         )
         if process.returncode != 0:
             raise AssertionError(
-                f"fresh interpreter failed ({process.returncode}):\n{process.stdout}\n{process.stderr}"
+                f"fresh interpreter failed ({process.returncode}):\n"
+                f"{process.stdout}\n{process.stderr}"
             )
         return process
 

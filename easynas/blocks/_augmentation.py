@@ -22,9 +22,12 @@ _NO_CLIP = (-1e9, 1e9)
 class ImageAugmentation(Block):
     """Random translation, flips, rotation, contrast and zoom of images.
 
-    Only stock Keras random layers are used. They change images during
-    training only and are the identity at inference, so a trained or exported
-    model predicts exactly as if they were absent. A factor of 0 (or a flip
+    Only stock Keras random layers are used. They change images in training
+    only: `fit` applies them; `predict`, `evaluate`, any call with
+    `training=False` and easynas' exports pass images through unchanged.
+    Beware that Keras' random layers default to `training=True`, so a bare
+    `model(x)` call, or Keras' own `model.export()`, does apply them; call
+    `model(x, training=False)`. A factor of 0 (or a flip
     set to False) leaves its layer out. The first candidate is mild and safe
     for any image: a 10% translation, nothing else. Flips come off by default
     because they break digits and text.

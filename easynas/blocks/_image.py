@@ -88,7 +88,7 @@ class ImageBlock(Block):
                 f"channels). Received: a tensor of shape {tuple(x.shape)}"
             )
         block_type = self.searched(hp, "block_type", BLOCK_TYPES, default="conv")
-        augment = self.searched(hp, "augment", [False, True], default=False)
+        augment = bool(self.searched(hp, "augment", [False, True], default=False))
 
         with _when(hp, "augment", True), hp.name_scope("augmentation"):
             if augment:

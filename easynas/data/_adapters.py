@@ -174,7 +174,7 @@ def _stack_samples(samples: list, argument: str) -> np.ndarray:
         if shape != first:
             raise InvalidDataError(
                 f"{argument} holds samples of different shapes: sample 0 is {first}, sample "
-                f"{row} is {shape}. Give every sample the same shape (resize the images)."
+                f"{row} is {shape}. Give every sample one shape (resize images to one size)."
             )
     try:
         return np.stack([np.asarray(s) for s in samples])

@@ -264,6 +264,11 @@ def analyze_regression_target(y: Any, name: str = "y") -> RegressionTargetSpec:
             f"{name} must be regression targets of shape (n,) or (n, outputs). Got {y.shape}."
         )
     if y.dtype == object:
+        for row, sample in enumerate(y.reshape(len(y), -1)):
+            if any(label_kind(v) is None for v in sample):
+                raise InvalidDataError(
+                    f"{name} has a missing target (None or NaN) at sample {row}."
+                )
         try:
             y = y.astype(np.float64)
         except (TypeError, ValueError):

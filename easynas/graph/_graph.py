@@ -79,7 +79,7 @@ class Graph:
                 raise TypeError(
                     "`outputs` must be the nodes returned by heads, e.g. "
                     "`easynas.ClassificationHead()(x)`. Received: "
-                    f"{type(node.producer).__name__ if isinstance(node, Node) else type(node).__name__}"
+                    f"{type(getattr(node, 'producer', node)).__name__}"
                 )
             heads.append(node.producer)
 
@@ -120,7 +120,8 @@ class Graph:
             )
 
         input_names = assign_names(
-            [_INPUT_KINDS.get(type(n).__name__, snake_case(type(n).__name__)) for n in input_nodes],
+            [_INPUT_KINDS.get(type(n).__name__, snake_case(type(n).__name__))
+             for n in input_nodes],
             [n.name for n in input_nodes],
         )
         block_names = assign_names(

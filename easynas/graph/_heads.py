@@ -115,7 +115,9 @@ class RegressionHead(Head):
         self, dropout: float | list[float] | None = None, name: str | None = None
     ) -> None:
         super().__init__(name=name)
-        check_searchable("RegressionHead", "dropout", dropout, _checks.fraction, "a float in [0, 1)")
+        check_searchable(
+            "RegressionHead", "dropout", dropout, _checks.fraction, "a float in [0, 1)"
+        )
         self.dropout = dropout
 
     def build_head(self, hp, inputs: list[Any], spec: RegressionTargetSpec) -> Any:

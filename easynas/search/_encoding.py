@@ -78,7 +78,6 @@ class _Inactive:
 
 
 _INACTIVE = _Inactive()
-_HOT = 1.0
 
 
 def _column(hp: Any) -> _Column:
@@ -103,7 +102,7 @@ def _column(hp: Any) -> _Column:
 def _one_hot(choices: list) -> _Column:
     def column(value: Any) -> list:
         return [
-            _HOT if not isinstance(value, _Inactive) and type(value) is type(c) and value == c
+            1.0 if not isinstance(value, _Inactive) and type(value) is type(c) and value == c
             else 0.0
             for c in choices
         ]

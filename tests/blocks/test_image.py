@@ -28,7 +28,7 @@ DEFAULTS = {
 
 def build_scoped(block, shape, values=None):
     """Build as the graph does: inside the block's name scope."""
-    keras.backend.clear_session()
+    keras.backend.clear_session(free_memory=False)
     hp = kt.HyperParameters()
     hp.values.update(values or {})
     inputs = keras.Input(shape, name="image")

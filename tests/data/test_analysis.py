@@ -216,6 +216,7 @@ def test_analyze_regression_target_gives_mean_and_std_per_output(targets, output
         (np.array(["a", 1], dtype=object), "must hold numbers for regression. Got non-numeric"),
         (np.array([True, False]), "Got dtype bool"),
         (np.array([1.0, np.nan, 2.0]), "y must be finite; sample 1"),
+        (np.array([1.0, None, 2.0], dtype=object), r"missing target \(None or NaN\) at sample 1"),
         (np.zeros((2, 2, 2)), r"shape \(n,\) or \(n, outputs\). Got \(2, 2, 2\)"),
     ],
 )

@@ -50,6 +50,10 @@ def test_regression_head_returns_targets_units():
 
 
 def test_heads_config_round_trip():
-    for head in (ClassificationHead(multi_label=True, dropout=0.25), RegressionHead(dropout=[0.0, 0.5])):
+    heads = (
+        ClassificationHead(multi_label=True, dropout=0.25),
+        RegressionHead(dropout=[0.0, 0.5]),
+    )
+    for head in heads:
         config = json.loads(json.dumps(head.get_config()))
         assert type(head).from_config(config).get_config() == config

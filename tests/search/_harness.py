@@ -134,7 +134,7 @@ def check_in_space(space: kt.HyperParameters, values: dict) -> None:
 # --- the contract -------------------------------------------------------------
 def check_stays_in_space(factory: Factory) -> None:
     space = make_space()
-    proposals, _ = run_search(factory(), space, seed=0, num_trials=15)
+    proposals, _ = run_search(factory(), space, seed=0, num_trials=12)
     assert all(p.status == "RUNNING" for p in proposals)
     for proposal in proposals:
         check_in_space(space, proposal.values)
@@ -142,9 +142,9 @@ def check_stays_in_space(factory: Factory) -> None:
 
 def check_seed_repeats_its_sequence(factory: Factory) -> None:
     space = make_space()
-    first, _ = run_search(factory(), space, seed=3, num_trials=10)
-    again, _ = run_search(factory(), space, seed=3, num_trials=10)
-    other, _ = run_search(factory(), space, seed=4, num_trials=10)
+    first, _ = run_search(factory(), space, seed=3, num_trials=8)
+    again, _ = run_search(factory(), space, seed=3, num_trials=8)
+    other, _ = run_search(factory(), space, seed=4, num_trials=8)
     assert first == again
     assert first != other
 
@@ -164,7 +164,7 @@ def check_tolerates_failed_trials(factory: Factory) -> None:
 
 def check_no_duplicates(factory: Factory) -> None:
     space = make_space()
-    proposals, _ = run_search(factory(), space, seed=5, num_trials=20)
+    proposals, _ = run_search(factory(), space, seed=5, num_trials=15)
     keys = [values_key(p.values) for p in proposals if p.values is not None]
     assert len(keys) == len(set(keys))
 
@@ -183,16 +183,16 @@ def check_stops_when_space_exhausted(factory: Factory) -> None:
 def check_resumes_from_saved_state(factory: Factory) -> None:
     space = make_space()
     strategy = factory()
-    _, records = run_search(strategy, space, seed=7, num_trials=6)
+    _, records = run_search(strategy, space, seed=7, num_trials=5)
     state = json.loads(json.dumps(strategy.get_state()))
     config = json.loads(json.dumps(strategy.get_config()))
     resumed = type(strategy).from_config(config)
     resumed.set_state(state)
-    continued, _ = run_search(strategy, space, seed=7, num_trials=6, records=records)
-    restarted, _ = run_search(resumed, space, seed=7, num_trials=6, records=records)
+    continued, _ = run_search(strategy, space, seed=7, num_trials=4, records=records)
+    restarted, _ = run_search(resumed, space, seed=7, num_trials=4, records=records)
     assert continued == restarted
-    whole, _ = run_search(factory(), space, seed=7, num_trials=12)
-    assert whole[6:] == continued
+    whole, _ = run_search(factory(), space, seed=7, num_trials=9)
+    assert whole[5:] == continued
 
 
 def check_config_round_trip(factory: Factory) -> None:

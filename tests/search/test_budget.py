@@ -1,0 +1,40 @@
+"""Durations and deadlines."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from easynas.search._budget import Deadline, parse_duration
+
+
+@pytest.mark.parametrize(
+    "text, seconds",
+    [("90", 90), ("45s", 45), ("10min", 600), ("1.5h", 5400), ("1h30m", 5400),
+     (" 2 minutes ", 120), ("1H", 3600), (30, 30), (0.5, 0.5)],
+)
+def test_parse_duration_reads_numbers_and_units(text, seconds):
+    assert parse_duration(text) == pytest.approx(seconds)
+
+
+@pytest.mark.parametrize(
+    "bad", ["", "soon", "10 parsecs", "-5", "0", "5m and more", 0, -1, math.inf,
+            math.nan, True, None, [10]],
+)
+def test_parse_duration_rejects_what_is_not_a_positive_duration(bad):
+    with pytest.raises(ValueError, match="duration"):
+        parse_duration(bad)
+
+
+def test_deadline_without_seconds_never_expires():
+    deadline = Deadline(None)
+    assert deadline.remaining() == math.inf
+    assert not deadline.expired()
+
+
+def test_deadline_expires_after_its_seconds():
+    assert Deadline(1e-9).expired() or Deadline(1e-9).remaining() <= 1e-9
+    long = Deadline(3600)
+    assert not long.expired()
+    assert 3590 < long.remaining() <= 3600
