@@ -38,10 +38,18 @@ class Block:
     implement `build`. `get_config` reads the constructor's signature, so a
     block round-trips through JSON without extra code.
 
+    Blocks that need statistics of the data (a text block's vocabulary, a
+    tabular block's column kinds) set `needs_input_specs = True`; the graph
+    then calls `build(hp, inputs, input_specs=...)` with, for each input, the
+    data spec of the graph input it comes straight from (None for the output
+    of another block).
+
     Args:
         name: Name of the block. It prefixes the block's hyperparameter and
             layer names. None lets the graph name it from its position.
     """
+
+    needs_input_specs: bool = False
 
     def __init__(self, name: str | None = None) -> None:
         if name is not None and not _is_valid_name(name):

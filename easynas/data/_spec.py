@@ -12,6 +12,7 @@ from typing import Any
 
 __all__ = [
     "ImageSpec",
+    "TextSpec",
     "ClassificationTargetSpec",
     "RegressionTargetSpec",
     "DataSpec",
@@ -68,6 +69,69 @@ class ImageSpec(_SpecDict):
     def channels(self) -> int:
         """Number of channels the network sees (1 for `(H, W)` images)."""
         return 1 if len(self.shape) == 2 else int(self.shape[-1])
+
+
+@dataclass(frozen=True)
+class TextSpec(_SpecDict):
+    """What a text input looks like, with the vocabulary learnt from training.
+
+    Tokens are what `keras.layers.TextVectorization`'s default standardisation
+    ("lower_and_strip_punctuation") and whitespace split produce, so text
+    blocks can hand these lists to the layer as a fixed vocabulary and the
+    model needs no `adapt` call.
+
+    Args:
+        vocabulary: Unigram tokens, most frequent (by document count) first;
+            ties broken alphabetically.
+        document_counts: How many training documents hold each token of
+            `vocabulary`, same order (for TF-IDF weights).
+        bigrams: Two-token n-grams ("new york"), most frequent first.
+        bigram_document_counts: Document counts of `bigrams`.
+        length_median: Median number of tokens per document.
+        length_p90: 90th percentile of tokens per document.
+        length_max: Longest document, in tokens.
+        num_samples: Number of training documents analysed.
+        kind: Always "text".
+    """
+
+    vocabulary: tuple[str, ...]
+    document_counts: tuple[int, ...]
+    bigrams: tuple[str, ...]
+    bigram_document_counts: tuple[int, ...]
+    length_median: int
+    length_p90: int
+    length_max: int
+    num_samples: int
+    kind: str = "text"
+
+    def idf_weights(self, size: int, ngrams: int = 1) -> list[float]:
+        """Smoothed inverse document frequencies, `log(1 + n / (1 + df))`, for the
+        first `size` terms of the n-gram vocabulary that `ngrams` selects.
+
+        Args:
+            size: Number of terms.
+            ngrams: 1 for `vocabulary` alone, 2 for `ngram_vocabulary(size, 2)`.
+        """
+        import math
+
+        counts = dict(zip(self.vocabulary, self.document_counts))
+        counts.update(zip(self.bigrams, self.bigram_document_counts))
+        return [
+            math.log(1.0 + self.num_samples / (1.0 + counts[term]))
+            for term in self.ngram_vocabulary(size, ngrams)
+        ]
+
+    def ngram_vocabulary(self, size: int, ngrams: int = 1) -> list[str]:
+        """The `size` most frequent terms: unigrams, or unigrams and bigrams merged
+        by document count when `ngrams` is 2."""
+        if ngrams == 1:
+            return list(self.vocabulary[:size])
+        merged = sorted(
+            [*zip(self.vocabulary, self.document_counts),
+             *zip(self.bigrams, self.bigram_document_counts)],
+            key=lambda term_count: (-term_count[1], term_count[0]),
+        )
+        return [term for term, _ in merged[:size]]
 
 
 @dataclass(frozen=True)
@@ -156,6 +220,7 @@ class DataSpec:
 
 _KINDS = {
     "image": ImageSpec,
+    "text": TextSpec,
     "classification": ClassificationTargetSpec,
     "regression": RegressionTargetSpec,
 }
@@ -163,7 +228,7 @@ _KINDS = {
 
 def spec_from_dict(
     config: dict[str, Any],
-) -> ImageSpec | ClassificationTargetSpec | RegressionTargetSpec:
+) -> ImageSpec | TextSpec | ClassificationTargetSpec | RegressionTargetSpec:
     """Rebuild any single spec from its `to_dict()` form.
 
     Args:

@@ -175,11 +175,15 @@ class Graph:
             keras_input, tensors[node.name] = node.build(node_spec, node.name)
             model_inputs.append(keras_input)
         head_specs = dict(zip(self.outputs, spec.targets))
+        input_specs = {node.name: node_spec for node, node_spec in zip(self.inputs, spec.inputs)}
         for block in self.blocks:
             inbound = [tensors[name] for name in self.edges[block.name]]
             with hp.name_scope(block.name):
                 if isinstance(block, Head):
                     tensors[block.name] = block.build_head(hp, inbound, head_specs[block.name])
+                elif block.needs_input_specs:
+                    specs = [input_specs.get(name) for name in self.edges[block.name]]
+                    tensors[block.name] = block.build(hp, inbound, input_specs=specs)
                 else:
                     tensors[block.name] = block.build(hp, inbound)
         model_outputs = [tensors[name] for name in self.outputs]
