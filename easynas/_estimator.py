@@ -20,24 +20,13 @@ from sklearn.base import BaseEstimator
 
 from easynas import _validation as v
 from easynas._version import __version__
-from easynas.data._adapters import check_lengths, read_source, to_arrays
-from easynas.data._analysis import (
-    analyze_classification_target,
-    analyze_images,
-    analyze_regression_target,
-    check_finite,
-)
-from easynas.data._conform import (
-    conform_input,
-    decode_output,
-    encode_target,
-    output_probabilities,
-)
+from easynas.data._adapters import check_lengths, read_source, take_rows, to_arrays, to_parts
+from easynas.data._analysis import analyze_classification_target, analyze_regression_target
+from easynas.data._conform import decode_output, encode_target, output_probabilities
 from easynas.data._spec import ClassificationTargetSpec, DataSpec
 from easynas.exceptions import InvalidDataError, InvalidParameterError, NotFittedError
 from easynas.graph._graph import Graph
 from easynas.graph._heads import ClassificationHead, RegressionHead
-from easynas.graph._inputs import ImageInput
 from easynas.report._leaderboard import build_leaderboard, last_line
 from easynas.report._progress import ProgressReporter
 from easynas.search import _registry
@@ -154,18 +143,15 @@ class SearchEstimator(BaseEstimator):
         started = time.perf_counter()
         self._validate_params()
         graph = self._make_graph()
-        input_names = [node.name for node in graph.inputs]
         head_names = list(graph.outputs)
         x, y = read_source(x, y)
-        xs = to_arrays(x, input_names, "x")
+        xs = _read_inputs(graph.inputs, x, "x")
         if y is None:
             raise InvalidDataError(
                 "y is missing (None); pass the targets, or a source with labels."
             )
         ys = to_arrays(y, head_names, "y")
         check_lengths([("x", a) for a in xs] + [("y", a) for a in ys])
-        for part in xs:  # on all rows, so a message's sample number is the user's
-            check_finite(part, "x")
 
         seed = self.seed
         if seed is None:
@@ -174,19 +160,17 @@ class SearchEstimator(BaseEstimator):
                         for head, y_part in zip(graph.heads, ys)]
         if validation_data is None:
             train_idx, val_idx = self._split(len(xs[0]), ys, target_specs, seed)
-            x_train, x_val = [a[train_idx] for a in xs], [a[val_idx] for a in xs]
+            x_train = [take_rows(a, train_idx) for a in xs]
+            x_val = [take_rows(a, val_idx) for a in xs]
             y_train, y_val = [a[train_idx] for a in ys], [a[val_idx] for a in ys]
         else:
             x_train, y_train = xs, ys
-            x_val, y_val = self._read_validation(validation_data, input_names, head_names)
-        input_specs = [self._analyze_input(node, part, "x")
-                       for node, part in zip(graph.inputs, x_train)]
+            x_val, y_val = self._read_validation(validation_data, graph, head_names)
+        input_specs = [node.analyze(part, "x") for node, part in zip(graph.inputs, x_train)]
         spec = DataSpec(inputs=tuple(input_specs), targets=tuple(target_specs))
-        features = [conform_input(s, a, "x") for s, a in zip(spec.inputs, x_train)]
+        features = _conform_inputs(graph.inputs, spec, x_train, "x")
         targets = [encode_target(s, a, "y") for s, a in zip(spec.targets, y_train)]
-        val_features = [
-            conform_input(s, a, "validation_data[0]") for s, a in zip(spec.inputs, x_val)
-        ]
+        val_features = _conform_inputs(graph.inputs, spec, x_val, "validation_data[0]")
         val_targets = [
             encode_target(s, a, "validation_data[1]") for s, a in zip(spec.targets, y_val)
         ]
@@ -272,11 +256,6 @@ class SearchEstimator(BaseEstimator):
             return analyze_regression_target(y, name=name)
         raise TypeError(f"No analysis for head {type(head).__name__}.")
 
-    def _analyze_input(self, node, x, name):
-        if isinstance(node, ImageInput):
-            return analyze_images(x, name=name)
-        raise TypeError(f"No analysis for input {type(node).__name__}.")
-
     def _split(self, n, ys, target_specs, seed):
         from sklearn.model_selection import train_test_split
 
@@ -298,7 +277,7 @@ class SearchEstimator(BaseEstimator):
         indices = np.arange(n)
         return train_test_split(indices, test_size=n_val, random_state=seed, stratify=stratify)
 
-    def _read_validation(self, validation_data, input_names, head_names):
+    def _read_validation(self, validation_data, graph, head_names):
         if isinstance(validation_data, (tuple, list)) and len(validation_data) == 2:
             xv, yv = validation_data
         else:  # a tf.data.Dataset, class folder or .npz carries its own labels
@@ -308,7 +287,7 @@ class SearchEstimator(BaseEstimator):
                     "validation_data must be a tuple (x_val, y_val) or a source with labels. "
                     f"Got {type(validation_data).__name__}."
                 )
-        xs = to_arrays(xv, input_names, "validation_data[0]")
+        xs = _read_inputs(graph.inputs, xv, "validation_data[0]")
         ys = to_arrays(yv, head_names, "validation_data[1]")
         check_lengths([("validation_data[0]", a) for a in xs]
                       + [("validation_data[1]", a) for a in ys])
@@ -362,9 +341,9 @@ class SearchEstimator(BaseEstimator):
     def _features(self, x: Any, method: str) -> list[np.ndarray]:
         self._check_fitted(method)
         x, _ = read_source(x, None)
-        xs = to_arrays(x, [n.name for n in self.graph_.inputs], "x")
+        xs = _read_inputs(self.graph_.inputs, x, "x")
         check_lengths([("x", a) for a in xs])
-        return [conform_input(s, a, "x") for s, a in zip(self.spec_.inputs, xs)]
+        return _conform_inputs(self.graph_.inputs, self.spec_, xs, "x")
 
     def _raw_outputs(self, x: Any, method: str) -> list[np.ndarray]:
         features = self._features(x, method)
@@ -443,7 +422,7 @@ class SearchEstimator(BaseEstimator):
             return export_keras(self.best_model_, os.fspath(path), overwrite=overwrite)
         return export_saved_model(
             self.best_model_, self.spec_, os.fspath(path),
-            input_names=[n.name for n in self.graph_.inputs],
+            input_nodes=self.graph_.inputs,
             head_names=list(self.graph_.outputs), version=version, overwrite=overwrite,
             metadata={
                 "easynas_version": __version__,
@@ -463,6 +442,25 @@ class SearchEstimator(BaseEstimator):
                 raise AttributeError("predict_proba needs a classification head.")
             probabilities.append(output_probabilities(spec, output))
         return self._per_head(probabilities)
+
+
+def _read_inputs(input_nodes: list[Any], data: Any, argument: str) -> list[Any]:
+    """Each graph input's part of `data`, read and checked by its node."""
+    names = [node.name for node in input_nodes]
+    return [
+        node.read(part, label)
+        for node, (part, label) in zip(input_nodes, to_parts(data, names, argument))
+    ]
+
+
+def _conform_inputs(
+    input_nodes: list[Any], spec: DataSpec, parts: list[Any], argument: str
+) -> list[np.ndarray]:
+    """The arrays to feed the model: every input's, flattened in graph order."""
+    features: list[np.ndarray] = []
+    for node, node_spec, part in zip(input_nodes, spec.inputs, parts):
+        features.extend(node.conform(node_spec, part, argument))
+    return features
 
 
 def _snake(name: str) -> str:

@@ -17,7 +17,7 @@ import numpy as np
 
 from easynas.exceptions import InvalidDataError
 
-__all__ = ["read_source", "to_arrays", "check_lengths"]
+__all__ = ["as_array", "check_lengths", "read_source", "take_rows", "to_arrays", "to_parts"]
 
 # Unbatched datasets are read in batches of this many samples.
 _READ_BATCH = 1024
@@ -85,29 +85,7 @@ def to_arrays(data: Any, names: Sequence[str], argument: str) -> list[np.ndarray
         InvalidDataError: On a missing or unknown name, a wrong count, a
             scalar, or samples of different shapes.
     """
-    if data is None:
-        raise InvalidDataError(f"{argument} is missing (None).")
-    if isinstance(data, dict):
-        unknown = sorted(set(data) - set(names))
-        missing = [n for n in names if n not in data]
-        if unknown or missing:
-            raise InvalidDataError(
-                f"{argument} as a dict must have exactly the keys {list(names)}; "
-                f"missing {missing}, unknown {unknown}."
-            )
-        parts = [data[n] for n in names]
-        labels = [f"{argument}[{n!r}]" for n in names]
-    elif len(names) > 1:
-        if not isinstance(data, (list, tuple)) or len(data) != len(names):
-            raise InvalidDataError(
-                f"{argument} must be a list of {len(names)} arrays (for {list(names)}) or a "
-                f"dict keyed by those names. Got {type(data).__name__}."
-            )
-        parts = list(data)
-        labels = [f"{argument}[{i}]" for i in range(len(names))]
-    else:
-        parts, labels = [data], [argument]
-    return [_as_array(part, label) for part, label in zip(parts, labels)]
+    return [_as_array(part, label) for part, label in to_parts(data, names, argument)]
 
 
 def check_lengths(named_arrays: Sequence[tuple[str, np.ndarray]]) -> int:
@@ -132,6 +110,60 @@ def check_lengths(named_arrays: Sequence[tuple[str, np.ndarray]]) -> int:
     if count == 0:
         raise InvalidDataError(f"{named_arrays[0][0]} is empty; no samples to learn from.")
     return count
+
+
+def to_parts(data: Any, names: Sequence[str], argument: str) -> list[tuple[Any, str]]:
+    """Split `data` into one raw part per graph input (or head), unconverted.
+
+    Args:
+        data: One object for a single input; a list/tuple in graph order or a
+            dict keyed by name for several.
+        names: The inputs' (or heads') names in graph order.
+        argument: "x", "y", ... for messages.
+
+    Returns:
+        `(part, label)` pairs in graph order; `label` names the part in
+        messages ("x", "x['text']", "x[1]").
+
+    Raises:
+        InvalidDataError: On None, a missing or unknown name, or a wrong count.
+    """
+    if data is None:
+        raise InvalidDataError(f"{argument} is missing (None).")
+    if isinstance(data, dict):
+        unknown = sorted(set(data) - set(names))
+        missing = [n for n in names if n not in data]
+        if unknown or missing:
+            raise InvalidDataError(
+                f"{argument} as a dict must have exactly the keys {list(names)}; "
+                f"missing {missing}, unknown {unknown}."
+            )
+        return [(data[n], f"{argument}[{n!r}]") for n in names]
+    if len(names) > 1:
+        if not isinstance(data, (list, tuple)) or len(data) != len(names):
+            raise InvalidDataError(
+                f"{argument} must be a list of {len(names)} arrays (for {list(names)}) or a "
+                f"dict keyed by those names. Got {type(data).__name__}."
+            )
+        return [(part, f"{argument}[{i}]") for i, part in enumerate(data)]
+    return [(data, argument)]
+
+
+def take_rows(data: Any, indices: np.ndarray) -> Any:
+    """Rows `indices` of an array, or of a pandas object (renumbered from 0)."""
+    if hasattr(data, "iloc"):
+        return data.iloc[indices].reset_index(drop=True)
+    return data[indices]
+
+
+def as_array(part: Any, argument: str) -> np.ndarray:
+    """`part` as a NumPy array of samples (see the module docstring for the forms).
+
+    Raises:
+        InvalidDataError: On a scalar, a Dataset inside a list or dict, or
+            samples of different shapes.
+    """
+    return _as_array(part, argument)
 
 
 def _as_array(part: Any, argument: str) -> np.ndarray:

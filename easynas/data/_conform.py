@@ -1,6 +1,6 @@
 """Checking new data against a fitted spec, and mapping outputs back to labels.
 
-`conform_input` / `encode_target` run on validation and prediction data;
+`conform_images` / `encode_target` run on validation and prediction data;
 `decode_output` / `output_probabilities` turn the network's outputs into what
 the user gets from `predict` / `predict_proba`.
 """
@@ -16,17 +16,17 @@ from easynas.data._labels import decode_labels, encode_labels
 from easynas.data._spec import ClassificationTargetSpec, ImageSpec, RegressionTargetSpec
 from easynas.exceptions import InvalidDataError
 
-__all__ = ["conform_input", "decode_output", "encode_target", "output_probabilities"]
+__all__ = ["conform_images", "decode_output", "encode_target", "output_probabilities"]
 
 
-def conform_input(spec: Any, x: np.ndarray, name: str = "x") -> np.ndarray:
-    """Check `x` against the input spec it must match and return the array to feed.
+def conform_images(spec: ImageSpec, x: Any, name: str = "x") -> np.ndarray:
+    """Check images `x` against the fitted spec and return the array to feed.
 
     Grey images may come with or without a trailing channel axis of size 1,
     whichever way the model was fitted.
 
     Args:
-        spec: The input's spec (an `ImageSpec`).
+        spec: The input's `ImageSpec`.
         x: The samples.
         name: Argument name for error messages.
 
@@ -35,28 +35,25 @@ def conform_input(spec: Any, x: np.ndarray, name: str = "x") -> np.ndarray:
 
     Raises:
         InvalidDataError: Naming `name`, what the model was fitted on and what came.
-        TypeError: For a spec kind with no input check.
     """
-    if isinstance(spec, ImageSpec):
-        x = np.asarray(x)
-        shape = tuple(spec.shape)
-        if x.ndim >= 1 and tuple(x.shape[1:]) != shape:
-            if tuple(x.shape[1:]) == (*shape, 1) or (*x.shape[1:], 1) == shape:
-                x = x.reshape((len(x), *shape))
-        if x.ndim != len(shape) + 1 or tuple(x.shape[1:]) != shape:
-            raise InvalidDataError(
-                f"{name} has images of shape {tuple(x.shape[1:])}; the model was fitted on "
-                f"images of shape {shape} (array shape (n, {', '.join(map(str, shape))}))."
-            )
-        if x.dtype == np.bool_ or not (
-            np.issubdtype(x.dtype, np.integer) or np.issubdtype(x.dtype, np.floating)
-        ):
-            raise InvalidDataError(
-                f"{name} must hold numeric pixels (uint8, int or float). Got dtype {x.dtype}."
-            )
-        check_finite(x, name)
-        return x.astype(np.float32, copy=False)
-    raise TypeError(f"No input check for spec {type(spec).__name__}.")
+    x = np.asarray(x)
+    shape = tuple(spec.shape)
+    if x.ndim >= 1 and tuple(x.shape[1:]) != shape:
+        if tuple(x.shape[1:]) == (*shape, 1) or (*x.shape[1:], 1) == shape:
+            x = x.reshape((len(x), *shape))
+    if x.ndim != len(shape) + 1 or tuple(x.shape[1:]) != shape:
+        raise InvalidDataError(
+            f"{name} has images of shape {tuple(x.shape[1:])}; the model was fitted on "
+            f"images of shape {shape} (array shape (n, {', '.join(map(str, shape))}))."
+        )
+    if x.dtype == np.bool_ or not (
+        np.issubdtype(x.dtype, np.integer) or np.issubdtype(x.dtype, np.floating)
+    ):
+        raise InvalidDataError(
+            f"{name} must hold numeric pixels (uint8, int or float). Got dtype {x.dtype}."
+        )
+    check_finite(x, name)
+    return x.astype(np.float32, copy=False)
 
 
 def encode_target(spec: Any, y: Any, name: str = "y") -> np.ndarray:

@@ -94,6 +94,7 @@ def export_project(
 
     from easynas.export._keras_file import export_keras
     from easynas.export._saved_model import export_saved_model
+    from easynas.graph._graph import Graph
 
     check_format(format)
     if format == "keras" and version is not None:
@@ -111,14 +112,13 @@ def export_project(
     model = keras.saving.load_model(model_file, compile=False)
     if format == "keras":
         return export_keras(model, path, overwrite=overwrite)
-    graph = result["graph"]
-    input_names = [node["config"]["name"] for node in graph["inputs"]]
-    head_names = list(graph["outputs"])
+    graph = Graph.from_config(result["graph"])
+    head_names = list(graph.outputs)
     spec = DataSpec.from_dict(result["spec"])
-    if len(model.inputs) != len(input_names) or len(model.outputs) != len(head_names):
+    if len(model.outputs) != len(head_names) or len(spec.inputs) != len(graph.inputs):
         raise InvalidParameterError(
-            f"{model_file!r} has {len(model.inputs)} input(s) and {len(model.outputs)} "
-            f"output(s), but {RESULT_FILE} describes {len(input_names)} and {len(head_names)}."
+            f"{model_file!r} has {len(model.outputs)} output(s), but {RESULT_FILE} "
+            f"describes {len(head_names)} heads; the project files do not belong together."
         )
     metadata = {
         "easynas_version": __version__,
@@ -129,7 +129,7 @@ def export_project(
         },
     }
     return export_saved_model(
-        model, spec, path, input_names=input_names, head_names=head_names,
+        model, spec, path, input_nodes=graph.inputs, head_names=head_names,
         version=version, overwrite=overwrite, metadata=metadata,
     )
 

@@ -32,7 +32,7 @@ def export_saved_model(
     spec: DataSpec,
     path: str,
     *,
-    input_names: list[str],
+    input_nodes: list[Any],
     head_names: list[str],
     version: int | None = None,
     overwrite: bool = False,
@@ -51,7 +51,8 @@ def export_saved_model(
         model: The trained Keras model.
         spec: Its data spec.
         path: Base folder; the model goes to `path/<version>`.
-        input_names: The graph's input names (signature input names).
+        input_nodes: The graph's input nodes; each gives its part of the
+            signature (`InputNode.signature`).
         head_names: The graph's head names.
         version: Version folder number, a positive int; None takes the next
             free one, so an earlier export is never overwritten.
@@ -79,8 +80,8 @@ def export_saved_model(
             f"Got {version!r} instead."
         )
     target = os.path.join(path, str(int(version)))
-    signature = input_signature(spec, input_names)
-    serve = serving_function(model, spec, head_names)
+    signature = input_signature(input_nodes, spec)
+    serve = serving_function(model, input_nodes, spec, head_names)
     with atomic_directory(target, overwrite=overwrite) as staging:
         archive = keras.export.ExportArchive()
         archive.track(model)
@@ -107,9 +108,15 @@ def _describe(specs: list[Any]) -> dict[str, Any]:
 
 
 def _sample(spec: Any, rng: np.random.Generator) -> Any:
+    """Two random raw samples for one signature entry."""
     import tensorflow as tf
 
     shape = [2, *spec.shape.as_list()[1:]]
+    if spec.dtype == tf.string:
+        words = np.array(["easynas", "sample", "text", "", "ünïcode", "42"], dtype=object)
+        return tf.constant(rng.choice(words, size=shape))
+    if spec.dtype == tf.bool:
+        return tf.constant(rng.integers(0, 2, size=shape).astype(bool))
     if spec.dtype.is_integer:
         low, high = max(spec.dtype.min, 0), min(spec.dtype.max, 255)
         return tf.constant(rng.integers(low, high, size=shape, endpoint=True), dtype=spec.dtype)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from easynas.data._spec import ClassificationTargetSpec, ImageSpec, RegressionTargetSpec
+from easynas.data._spec import ClassificationTargetSpec, RegressionTargetSpec
 
 if TYPE_CHECKING:
     import keras
@@ -16,18 +16,16 @@ if TYPE_CHECKING:
 __all__ = ["input_signature", "output_names", "serving_function"]
 
 
-def input_signature(spec: DataSpec, input_names: list[str]) -> list[Any]:
-    """One `tf.TensorSpec` per input: the raw dtype and shape the user trains on."""
-    import tensorflow as tf
+def input_signature(input_nodes: list[Any], spec: DataSpec) -> list[Any]:
+    """The serving signature: every graph input's `tf.TensorSpec`s, in order.
 
+    Args:
+        input_nodes: The graph's input nodes (each says how it is served).
+        spec: The data spec, one input spec per node.
+    """
     signature = []
-    for name, input_spec in zip(input_names, spec.inputs):
-        if isinstance(input_spec, ImageSpec):
-            signature.append(
-                tf.TensorSpec((None, *input_spec.shape), tf.as_dtype(input_spec.dtype), name=name)
-            )
-        else:
-            raise TypeError(f"No serving signature for input spec {type(input_spec).__name__}.")
+    for node, input_spec in zip(input_nodes, spec.inputs):
+        signature.extend(node.signature(input_spec, node.name))
     return signature
 
 
@@ -53,8 +51,11 @@ def _keys(target: Any) -> list[str]:
     raise TypeError(f"No serving outputs for target spec {type(target).__name__}.")
 
 
-def serving_function(model: keras.Model, spec: DataSpec, head_names: list[str]):
-    """A function of the raw inputs returning a dict of named output tensors.
+def serving_function(
+    model: keras.Model, input_nodes: list[Any], spec: DataSpec, head_names: list[str]
+):
+    """A function of the raw inputs (in `input_signature`'s order) returning a
+    dict of named output tensors.
 
     Classification heads give `probabilities` (float32, `(n, classes)`) and
     `classes` (the predicted label as a string) or, multi-label, `labels` (0/1
@@ -64,9 +65,13 @@ def serving_function(model: keras.Model, spec: DataSpec, head_names: list[str]):
     import tensorflow as tf
 
     prefix = len(head_names) > 1
+    counts = [len(node.signature(s, node.name)) for node, s in zip(input_nodes, spec.inputs)]
 
     def serve(*inputs):
-        features = [tf.cast(t, tf.float32) for t in inputs]
+        features, start = [], 0
+        for node, input_spec, count in zip(input_nodes, spec.inputs, counts):
+            features.extend(node.serving_inputs(input_spec, list(inputs[start : start + count])))
+            start += count
         outputs = model(features if len(features) > 1 else features[0], training=False)
         if len(head_names) == 1:
             outputs = [outputs]

@@ -25,9 +25,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Graph"]
 
-_INPUT_KINDS = {"ImageInput": "image"}
-
-
 class Graph:
     """A search space: inputs, blocks in topological order and their edges.
 
@@ -120,8 +117,7 @@ class Graph:
             )
 
         input_names = assign_names(
-            [_INPUT_KINDS.get(type(n).__name__, snake_case(type(n).__name__))
-             for n in input_nodes],
+            [n.kind for n in input_nodes],
             [n.name for n in input_nodes],
         )
         block_names = assign_names(
@@ -172,8 +168,8 @@ class Graph:
         tensors: dict[str, Any] = {}
         model_inputs = []
         for node, node_spec in zip(self.inputs, spec.inputs):
-            keras_input, tensors[node.name] = node.build(node_spec, node.name)
-            model_inputs.append(keras_input)
+            keras_inputs, tensors[node.name] = node.build(node_spec, node.name)
+            model_inputs.extend(keras_inputs)
         head_specs = dict(zip(self.outputs, spec.targets))
         input_specs = {node.name: node_spec for node, node_spec in zip(self.inputs, spec.inputs)}
         for block in self.blocks:
