@@ -1,7 +1,7 @@
 """Reading and analysing raw text: strings in, a `TextSpec` with vocabularies out.
 
 Tokenisation here mirrors `keras.layers.TextVectorization`'s defaults
-(lower-case, strip ASCII punctuation, split on whitespace), so the vocabulary
+(lower-case ASCII letters, strip ASCII punctuation, split on whitespace), so the vocabulary
 found on the training split can be handed to that layer unchanged and the
 exported model tokenises raw strings the same way.
 """
@@ -9,6 +9,7 @@ exported model tokenises raw strings the same way.
 from __future__ import annotations
 
 import re
+import string
 from collections import Counter
 from typing import Any
 
@@ -22,13 +23,19 @@ __all__ = ["MISSING_POLICIES", "analyze_text", "read_texts", "tokenize"]
 MISSING_POLICIES = ("error", "empty")
 # The characters TextVectorization's "lower_and_strip_punctuation" removes.
 _PUNCTUATION = re.compile(r'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']')
+# TextVectorization lower-cases with `tf.strings.lower`, which maps ASCII only.
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+# ...and splits on ASCII whitespace only (not on no-break or ideographic spaces).
+_ASCII_WHITESPACE = re.compile(r"[ \t\n\r\x0b\x0c]+")
 _MAX_VOCABULARY = 20000
 _MAX_BIGRAMS = 20000
 
 
 def tokenize(text: str) -> list[str]:
-    """The tokens `TextVectorization` makes of `text` with its default settings."""
-    return _PUNCTUATION.sub("", text.lower()).split()
+    """The tokens `TextVectorization` makes of `text` with its default settings
+    (ASCII letters lower-cased, ASCII punctuation removed, split on whitespace)."""
+    standardized = _PUNCTUATION.sub("", text.translate(_ASCII_LOWER))
+    return [token for token in _ASCII_WHITESPACE.split(standardized) if token]
 
 
 def read_texts(part: Any, name: str = "x", missing: str = "error") -> np.ndarray:
