@@ -8,6 +8,11 @@ from easynas.blocks._image import ImageBlock
 from easynas.blocks._mbconv import MBConvBlock
 from easynas.blocks._reduction import SpatialReduction
 from easynas.blocks._resnet import ResNetBlock
+from easynas.blocks._text import TextBlock
+from easynas.blocks._text_conv import TextConvBlock
+from easynas.blocks._text_ngram import NgramBlock
+from easynas.blocks._text_rnn import TextRNNBlock
+from easynas.blocks._text_transformer import TransformerBlock
 
 __all__ = [
     "Block",
@@ -16,7 +21,12 @@ __all__ = [
     "ImageAugmentation",
     "ImageBlock",
     "MBConvBlock",
+    "NgramBlock",
     "Node",
     "ResNetBlock",
     "SpatialReduction",
+    "TextBlock",
+    "TextConvBlock",
+    "TextRNNBlock",
+    "TransformerBlock",
 ]
