@@ -10,8 +10,8 @@ from easynas import blocks, data, export, search
 from easynas._automodel import AutoModel
 from easynas._version import __version__
 from easynas.exceptions import InvalidDataError, InvalidParameterError, NotFittedError
-from easynas.graph import ClassificationHead, ImageInput, RegressionHead
-from easynas.tasks import ImageClassifier, ImageRegressor
+from easynas.graph import ClassificationHead, ImageInput, RegressionHead, TextInput
+from easynas.tasks import ImageClassifier, ImageRegressor, TextClassifier, TextRegressor
 
 _logging.getLogger(__name__).addHandler(_logging.NullHandler())
 
@@ -25,6 +25,9 @@ __all__ = [
     "InvalidParameterError",
     "NotFittedError",
     "RegressionHead",
+    "TextClassifier",
+    "TextInput",
+    "TextRegressor",
     "__version__",
     "blocks",
     "data",

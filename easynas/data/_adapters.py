@@ -44,7 +44,10 @@ def read_source(x: Any, y: Any, argument: str = "x") -> tuple[Any, Any]:
     if isinstance(x, (str, os.PathLike)):
         path = os.fspath(x)
         if not os.path.exists(path):
-            raise InvalidDataError(f"{argument} is the path {path!r}, which does not exist.")
+            raise InvalidDataError(
+                f"{argument} is the path {path!r}, which does not exist. (A single string is "
+                "read as a path; pass documents as a list of strings.)"
+            )
         if y is not None:
             raise InvalidDataError(
                 f"{argument} is a path, which carries its own labels; leave y=None. "

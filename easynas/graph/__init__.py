@@ -2,6 +2,7 @@
 
 from easynas.graph._graph import Graph
 from easynas.graph._heads import ClassificationHead, Head, RegressionHead
-from easynas.graph._inputs import ImageInput, InputNode
+from easynas.graph._inputs import ImageInput, InputNode, TextInput
 
-__all__ = ["ClassificationHead", "Graph", "Head", "ImageInput", "InputNode", "RegressionHead"]
+__all__ = ["ClassificationHead", "Graph", "Head", "ImageInput", "InputNode", "RegressionHead",
+           "TextInput"]

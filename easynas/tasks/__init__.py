@@ -1,5 +1,6 @@
 """Task estimators: presets over AutoModel for common problems."""
 
 from easynas.tasks._image import ImageClassifier, ImageRegressor
+from easynas.tasks._text import TextClassifier, TextRegressor
 
-__all__ = ["ImageClassifier", "ImageRegressor"]
+__all__ = ["ImageClassifier", "ImageRegressor", "TextClassifier", "TextRegressor"]
