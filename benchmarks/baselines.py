@@ -168,3 +168,266 @@ def train_within_budget(
     }
     keras.backend.clear_session()
     return result
+
+
+# --- Text and tabular baselines (scikit-learn; the text and tabular suites) --------------------
+# Fast, strong, standard models that a practitioner would reach for first. Each returns the
+# same kind of dict: name, description, metric, test_score (accuracy or RMSE), wall_seconds
+# (fitting, model selection included; predicting the test set is timed apart).
+
+__all__ += [
+    "hist_gradient_boosting", "linear_model", "task_score", "tfidf_linear_svc",
+]
+
+TEXT_CS = (0.1, 0.3, 1.0, 3.0)
+_MAX_CATEGORIES = 255  # HistGradientBoosting's limit for a native categorical column
+
+
+def task_score(task: str, y_true: Any, y_pred: Any) -> float:
+    """Accuracy for `task="classification"`, root-mean-square error for `"regression"`."""
+    y_true = np.asarray(y_true).ravel()
+    y_pred = np.asarray(y_pred).ravel()
+    if len(y_true) != len(y_pred):
+        raise ValueError(f"{len(y_pred)} predictions for {len(y_true)} targets.")
+    if task == "classification":
+        return float(np.mean(y_pred == y_true))
+    if task == "regression":
+        diff = y_pred.astype("float64") - y_true.astype("float64")
+        return float(np.sqrt(np.mean(diff * diff)))
+    raise ValueError(f"task must be 'classification' or 'regression'; got {task!r}.")
+
+
+def _metric(task: str) -> str:
+    return "accuracy" if task == "classification" else "rmse"
+
+
+def _tfidf() -> Any:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2)
+
+
+def tfidf_linear_svc(
+    x_train: Any, y_train: Any, x_test: Any, y_test: Any, *,
+    seed: int = 0, cs: tuple[float, ...] = TEXT_CS, folds: int = 3,
+) -> dict[str, Any]:
+    """TF-IDF of word 1-2-grams (sublinear tf, min_df 2) into a LinearSVC.
+
+    C is chosen by a stratified `folds`-fold cross-validation on the training
+    set (the vectorizer is refitted on each fold's training part, so no
+    document leaks into its own validation), then the model is refitted on
+    the whole training set.
+
+    Args:
+        x_train, y_train: Raw documents (a sequence of `str`) and labels.
+        x_test, y_test: The held-out test set.
+        seed: Seeds the folds.
+        cs: The C values tried.
+        folds: Cross-validation folds (fewer when a class is that rare; none
+            below 2 documents per class, then C = 1).
+
+    Returns:
+        A dict: name, description, metric ("accuracy"), test_score and
+        test_accuracy, wall_seconds, predict_seconds, best_c, cv_accuracy (by C),
+        features.
+    """
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.model_selection import StratifiedKFold
+    from sklearn.svm import LinearSVC
+
+    started = time.perf_counter()
+    docs = np.asarray([str(d) for d in x_train], dtype=object)
+    labels = np.asarray(y_train)
+    _, counts = np.unique(labels, return_counts=True)
+    k = int(min(folds, counts.min()))
+    cv_accuracy: dict[str, float] = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        if k >= 2:
+            scores = {c: [] for c in cs}
+            splitter = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
+            for fit_idx, val_idx in splitter.split(docs, labels):
+                vectorizer = _tfidf()
+                x_fit = vectorizer.fit_transform(docs[fit_idx])
+                x_val = vectorizer.transform(docs[val_idx])
+                for c in cs:
+                    model = LinearSVC(C=c).fit(x_fit, labels[fit_idx])
+                    scores[c].append(float(np.mean(model.predict(x_val) == labels[val_idx])))
+            cv_accuracy = {format(c, "g"): float(np.mean(s)) for c, s in scores.items()}
+            best_c = max(cs, key=lambda c: cv_accuracy[format(c, "g")])
+        else:
+            best_c = 1.0
+        vectorizer = _tfidf()
+        features = vectorizer.fit_transform(docs)
+        model = LinearSVC(C=best_c).fit(features, labels)
+    wall = time.perf_counter() - started
+    predicted = model.predict(vectorizer.transform([str(d) for d in x_test]))
+    accuracy = task_score("classification", y_test, predicted)
+    return {
+        "name": "tfidf_svm",
+        "label": "TF-IDF + LinearSVC",
+        "description": (
+            f"TF-IDF of word 1-2-grams (sublinear tf, min_df 2) into a LinearSVC, C chosen "
+            f"from {', '.join(format(c, 'g') for c in cs)} by {k}-fold stratified CV on the "
+            "training set, then refitted on all of it"
+        ),
+        "metric": "accuracy",
+        "test_score": accuracy,
+        "test_accuracy": accuracy,
+        "wall_seconds": wall,
+        "predict_seconds": time.perf_counter() - started - wall,
+        "best_c": best_c,
+        "cv_accuracy": cv_accuracy,
+        "features": int(features.shape[1]),
+    }
+
+
+def _is_numeric(series: Any) -> bool:
+    import pandas as pd
+
+    return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+
+
+def _native_categories(x_train: Any, x_test: Any) -> tuple[Any, Any, list[str]]:
+    """Copies whose string columns are pandas categoricals with the training set's
+    categories (a value unseen in training becomes missing). A column with more
+    categories than HistGradientBoosting takes becomes its numeric category code."""
+    import pandas as pd
+
+    x_train, x_test = x_train.copy(), x_test.copy()
+    categorical = []
+    for column in x_train.columns:
+        if _is_numeric(x_train[column]):
+            continue
+        train = x_train[column].astype(object).where(x_train[column].notna(), None)
+        values = sorted({str(v) for v in train if v is not None})
+        for frame in (x_train, x_test):
+            raw = frame[column].astype(object)
+            text = raw.where(raw.isna(), raw.astype(str))
+            text = text.where(text.isin(values))  # unseen in training: missing
+            frame[column] = pd.Categorical(text, categories=values)
+        if len(values) > _MAX_CATEGORIES:
+            for frame in (x_train, x_test):
+                codes = frame[column].cat.codes.astype("float64")
+                frame[column] = codes.where(codes >= 0)
+        else:
+            categorical.append(str(column))
+    return x_train, x_test, categorical
+
+
+def hist_gradient_boosting(
+    x_train: Any, y_train: Any, x_test: Any, y_test: Any, *, task: str, seed: int = 0
+) -> dict[str, Any]:
+    """scikit-learn's HistGradientBoosting with native categorical columns.
+
+    String columns become pandas categoricals (categories from the training
+    set) and go in through `categorical_features="from_dtype"`; missing values
+    stay missing (the trees route them). Default settings, plus early stopping
+    on a 10% validation split seeded by `seed`.
+
+    Args:
+        x_train, y_train: A DataFrame of raw columns and its target.
+        x_test, y_test: The held-out test set.
+        task: "classification" or "regression".
+        seed: Seeds the early-stopping split.
+
+    Returns:
+        A dict: name, description, metric ("accuracy" or "rmse"), test_score,
+        wall_seconds, predict_seconds, iterations, categorical_columns.
+    """
+    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+
+    started = time.perf_counter()
+    x_fit, x_held, categorical = _native_categories(x_train, x_test)
+    classify = task == "classification"
+    cls = HistGradientBoostingClassifier if classify else HistGradientBoostingRegressor
+    model = cls(categorical_features="from_dtype", early_stopping=True, random_state=seed)
+    model.fit(x_fit, np.asarray(y_train))
+    wall = time.perf_counter() - started
+    score = task_score(task, y_test, model.predict(x_held))
+    return {
+        "name": "hgb",
+        "label": "HistGB",
+        "description": (
+            f"scikit-learn {cls.__name__}, native categoricals "
+            "(categorical_features='from_dtype'), default settings plus early stopping "
+            "(10% validation split)"
+        ),
+        "metric": _metric(task),
+        "test_score": score,
+        "wall_seconds": wall,
+        "predict_seconds": time.perf_counter() - started - wall,
+        "iterations": int(model.n_iter_),
+        "categorical_columns": categorical,
+    }
+
+
+def linear_model(
+    x_train: Any, y_train: Any, x_test: Any, y_test: Any, *, task: str, seed: int = 0
+) -> dict[str, Any]:
+    """The model a user tries first: scaled LogisticRegression or Ridge, defaults.
+
+    Numeric columns: median imputation, standard scaling. String columns:
+    most-frequent imputation, one-hot (unseen values ignored).
+
+    Args:
+        x_train, y_train: A DataFrame of raw columns and its target.
+        x_test, y_test: The held-out test set.
+        task: "classification" (LogisticRegression, max_iter 1000) or
+            "regression" (Ridge, alpha 1).
+        seed: Unused (both models are deterministic); kept for a uniform call.
+
+    Returns:
+        A dict: name, description, metric, test_score, wall_seconds, predict_seconds.
+    """
+    import warnings
+
+    from sklearn.compose import ColumnTransformer
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression, Ridge
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    del seed
+    started = time.perf_counter()
+    numeric = [c for c in x_train.columns if _is_numeric(x_train[c])]
+    strings = [c for c in x_train.columns if c not in numeric]
+    parts = []
+    if numeric:
+        parts.append(("numeric", make_pipeline(SimpleImputer(strategy="median"),
+                                               StandardScaler()), numeric))
+    if strings:
+        parts.append(("strings", make_pipeline(
+            SimpleImputer(strategy="most_frequent", missing_values=np.nan),
+            OneHotEncoder(handle_unknown="ignore")), strings))
+
+    def as_objects(frame: Any) -> Any:
+        frame = frame.copy()
+        for column in strings:
+            raw = frame[column].astype(object)
+            frame[column] = raw.where(raw.notna(), np.nan)
+        return frame
+
+    estimator = LogisticRegression(max_iter=1000) if task == "classification" else Ridge()
+    model = make_pipeline(ColumnTransformer(parts), estimator)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(as_objects(x_train), np.asarray(y_train))
+    wall = time.perf_counter() - started
+    score = task_score(task, y_test, model.predict(as_objects(x_test)))
+    return {
+        "name": "linear",
+        "label": "LogReg" if task == "classification" else "Ridge",
+        "description": (
+            ("LogisticRegression (max_iter 1000)" if task == "classification" else "Ridge")
+            + ", scikit-learn defaults, on standard-scaled numbers (median-imputed) and "
+            "one-hot strings (most-frequent-imputed)"
+        ),
+        "metric": _metric(task),
+        "test_score": score,
+        "wall_seconds": wall,
+        "predict_seconds": time.perf_counter() - started - wall,
+    }

@@ -3,6 +3,7 @@
     python -m benchmarks.run --suite image [--budgets 10min 30min] [--train-size N]
                              [--seeds 0] [--out benchmarks/results]
     python -m benchmarks.run --suite image --smoke      # tiny data: checks the pipeline
+    python -m benchmarks.run --suite tabular [--datasets adult,wine] [--baselines-only]
 
 For each budget and seed it runs the suite's easynas search and, right after it
 in the same process, the suite's fixed baseline. It writes `<out>/<suite>.json`
@@ -47,8 +48,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seeds", nargs="+", type=int, default=None, metavar="SEED",
                         help="search seeds (default 0)")
     parser.add_argument("--train-size", type=int, default=None, metavar="N",
-                        help="training images, a stratified subset (default 10000; 0 = all; "
-                             "smoke: all of digits' split)")
+                        help="training examples, a seeded (stratified) subset (image: "
+                             "default 10000, smoke: all of digits' split; text, tabular: "
+                             "default all; 0 = all)")
     parser.add_argument("--data-seed", type=int, default=0,
                         help="seed of the training subset, fixed across --seeds (default 0)")
     parser.add_argument("--max-trials", type=int, default=None,
@@ -66,7 +68,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="RESULTS.md to regenerate (default benchmarks/RESULTS.md when "
                              "--out is the default folder, else <out>/RESULTS.md)")
     parser.add_argument("--smoke", action="store_true",
-                        help="tiny data (8x8 digits), a 30 s budget and 2 trials")
+                        help="tiny data and budgets to check the pipeline (image: 8x8 digits, "
+                             "30 s, 2 trials; text: 300 documents; tabular: 200 rows)")
+    parser.add_argument("--datasets", default=None, metavar="NAME,NAME",
+                        help="text and tabular suites: the data sets to run, comma-separated "
+                             "(default all; smoke: a few)")
+    parser.add_argument("--baselines-only", action="store_true",
+                        help="text and tabular suites: skip the searches, run the baselines")
     parser.add_argument("--keep-projects", action="store_true",
                         help="keep the searches' project folders (in --work-dir)")
     parser.add_argument("--work-dir", default=None,
@@ -142,6 +150,14 @@ def main(argv: list[str] | None = None) -> int:
     out = (args.out or (SMOKE_OUT if args.smoke else DEFAULT_OUT)).resolve()
     results_md = args.results_md or (RESULTS_MD if out == DEFAULT_OUT else out / "RESULTS.md")
     out.mkdir(parents=True, exist_ok=True)
+
+    from benchmarks.suites._per_dataset import PerDatasetSuite, run_per_dataset
+
+    if isinstance(suite, PerDatasetSuite):
+        return run_per_dataset(suite, config, args, argv, out, results_md)
+    if args.datasets is not None or args.baselines_only:
+        raise SystemExit(f"--datasets and --baselines-only do not apply to the {suite.name} "
+                         "suite.")
 
     import easynas
     from benchmarks._measure import machine_info

@@ -16,6 +16,8 @@ __all__ = ["Budget", "Data", "RunConfig", "Suite", "get", "names", "register"]
 
 _SUITES: dict[str, str] = {
     "image": "benchmarks.suites.image",
+    "tabular": "benchmarks.suites.tabular",
+    "text": "benchmarks.suites.text",
 }
 
 
