@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from easynas.datasets import DatasetUnavailable  # one class for every loader
+
 __all__ = [
     "CACHE_DIR",
     "DatasetUnavailable",
@@ -41,8 +43,6 @@ FASHION_MNIST_CLASSES = (
 _IDX_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 
 
-class DatasetUnavailable(RuntimeError):
-    """A data set cannot be had on this machine; the message says how to get it."""
 
 
 def read_idx(path: str | os.PathLike) -> np.ndarray:

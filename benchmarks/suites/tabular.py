@@ -21,7 +21,7 @@ __all__ = ["SUITE", "TabularSuite"]
 
 
 def _load(loader: str, *args: Any) -> tuple:
-    from benchmarks import tabular_data
+    from easynas.datasets import _tabular as tabular_data
 
     return getattr(tabular_data, loader)(*args)
 

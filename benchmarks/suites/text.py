@@ -16,13 +16,13 @@ __all__ = ["SUITE", "TextSuite"]
 
 
 def _newsgroups() -> tuple:
-    from benchmarks.text_data import load_newsgroups
+    from easynas.datasets import load_newsgroups
 
     return load_newsgroups()
 
 
 def _rotten_tomatoes() -> tuple:
-    from benchmarks.text_data import load_rotten_tomatoes
+    from easynas.datasets import load_rotten_tomatoes
 
     return load_rotten_tomatoes()
 

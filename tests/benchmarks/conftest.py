@@ -1,37 +1,5 @@
-"""Real text and tabular data for the benchmark tests; each skips when its archive
-cannot be fetched (no network and nothing cached)."""
+"""The real data fixtures of tests/datasets, shared with the benchmark tests."""
 
-from __future__ import annotations
+from tests.datasets.conftest import adult, auto_mpg, load_or_skip, rotten_tomatoes
 
-import pytest
-
-from benchmarks.datasets import DatasetUnavailable
-
-
-def load_or_skip(loader, *args):
-    """`loader(*args)`, or skip the test, saying why, when the data cannot be had."""
-    try:
-        return loader(*args)
-    except DatasetUnavailable as error:
-        pytest.skip(f"data set unavailable: {error}")
-
-
-@pytest.fixture(scope="session")
-def adult():
-    from benchmarks.tabular_data import load_adult
-
-    return load_or_skip(load_adult)
-
-
-@pytest.fixture(scope="session")
-def auto_mpg():
-    from benchmarks.tabular_data import load_auto_mpg
-
-    return load_or_skip(load_auto_mpg)
-
-
-@pytest.fixture(scope="session")
-def rotten_tomatoes():
-    from benchmarks.text_data import load_rotten_tomatoes
-
-    return load_or_skip(load_rotten_tomatoes)
+__all__ = ["adult", "auto_mpg", "load_or_skip", "rotten_tomatoes"]

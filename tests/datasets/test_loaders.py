@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tests.benchmarks.conftest import load_or_skip
+from tests.datasets.conftest import load_or_skip
 
 
 def test_newsgroups_is_the_standard_split_of_raw_strings():
-    from benchmarks.text_data import load_newsgroups
+    from easynas.datasets import load_newsgroups
 
     x_train, y_train, x_test, y_test = load_or_skip(load_newsgroups)
     assert (len(x_train), len(y_train), len(x_test), len(y_test)) == (11293, 11293, 7528, 7528)
@@ -48,7 +48,7 @@ def test_auto_mpg_drops_unknown_targets_and_keeps_missing_horsepower(auto_mpg):
 
 
 def test_wage_drops_the_log_of_its_target():
-    from benchmarks.tabular_data import load_wage
+    from easynas.datasets import load_wage
 
     x_train, y_train, x_test, y_test = load_or_skip(load_wage)
     assert x_train.shape == (2400, 9) and len(y_test) == 600
@@ -57,7 +57,7 @@ def test_wage_drops_the_log_of_its_target():
 
 
 def test_sklearn_sets_split_80_20_and_stratified():
-    from benchmarks.tabular_data import load_sklearn_set
+    from easynas.datasets import load_sklearn_set
 
     x_train, y_train, x_test, y_test = load_sklearn_set("wine")
     assert x_train.shape == (142, 13) and len(y_test) == 36

