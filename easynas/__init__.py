@@ -10,8 +10,21 @@ from easynas import blocks, data, export, search
 from easynas._automodel import AutoModel
 from easynas._version import __version__
 from easynas.exceptions import InvalidDataError, InvalidParameterError, NotFittedError
-from easynas.graph import ClassificationHead, ImageInput, RegressionHead, TextInput
-from easynas.tasks import ImageClassifier, ImageRegressor, TextClassifier, TextRegressor
+from easynas.graph import (
+    ClassificationHead,
+    ImageInput,
+    RegressionHead,
+    TabularInput,
+    TextInput,
+)
+from easynas.tasks import (
+    ImageClassifier,
+    ImageRegressor,
+    TabularClassifier,
+    TabularRegressor,
+    TextClassifier,
+    TextRegressor,
+)
 
 _logging.getLogger(__name__).addHandler(_logging.NullHandler())
 
@@ -25,6 +38,9 @@ __all__ = [
     "InvalidParameterError",
     "NotFittedError",
     "RegressionHead",
+    "TabularClassifier",
+    "TabularInput",
+    "TabularRegressor",
     "TextClassifier",
     "TextInput",
     "TextRegressor",

@@ -24,6 +24,7 @@ from easynas.data._adapters import check_lengths, read_source, take_rows, to_arr
 from easynas.data._analysis import analyze_classification_target, analyze_regression_target
 from easynas.data._conform import decode_output, encode_target, output_probabilities
 from easynas.data._spec import ClassificationTargetSpec, DataSpec
+from easynas.data._weights import check_sample_weight, class_weights
 from easynas.exceptions import InvalidDataError, InvalidParameterError, NotFittedError
 from easynas.graph._graph import Graph
 from easynas.graph._heads import ClassificationHead, RegressionHead
@@ -103,6 +104,10 @@ class SearchEstimator(BaseEstimator):
     def _initial_values(self, graph: Graph) -> list[dict[str, Any]]:
         return []
 
+    def _class_weight(self) -> str | dict[Any, float] | None:
+        """Class weights for the (single) classification head, if the task has any."""
+        return None
+
     # --- fit ------------------------------------------------------------------
     def _validate_params(self) -> None:
         v.validate_parameters(
@@ -114,6 +119,7 @@ class SearchEstimator(BaseEstimator):
         x: Any,
         y: Any = None,
         *,
+        sample_weight: Any = None,
         validation_data: tuple[Any, Any] | None = None,
         callbacks: Sequence[Any] | None = None,
     ) -> SearchEstimator:
@@ -122,11 +128,19 @@ class SearchEstimator(BaseEstimator):
         Args:
             x: Training inputs: a NumPy array or pandas object (one input), a
                 list or dict of them (several inputs), a `tf.data.Dataset` of
-                `(x, y)`, a folder of class sub-folders of images, or a `.npz`
-                file with arrays `x` and `y`.
+                `(x, y)`, a folder of class sub-folders of images, a `.npz`
+                file with arrays `x` and `y`, or a `.csv` file (a table; name
+                its target column in `y`).
             y: Training targets (None when `x` carries them): labels of any
                 type (ints, strings, bools), a one-hot or multi-label 0/1
-                matrix, or numbers for regression; a list or dict for several heads.
+                matrix, or numbers for regression; a list or dict for several
+                heads. For a table (a DataFrame or `.csv` path), the name of
+                its target column.
+            sample_weight: One non-negative weight per training sample (None:
+                all 1). Each candidate's loss weighs samples by it; the
+                validation split keeps its samples' weights, so candidates
+                are scored on the weighted validation loss. Multiplied by
+                class weights where a task has them (`class_weight`).
             validation_data: `(x_val, y_val)` to score candidates on. If None,
                 a `validation_split` fraction of the training data is held out
                 (stratified for classification, seeded).
@@ -151,23 +165,37 @@ class SearchEstimator(BaseEstimator):
                 "y is missing (None); pass the targets, or a source with labels."
             )
         ys = to_arrays(y, head_names, "y")
-        check_lengths([("x", a) for a in xs] + [("y", a) for a in ys])
+        n = check_lengths([("x", a) for a in xs] + [("y", a) for a in ys])
+        weights = None if sample_weight is None else check_sample_weight(sample_weight, n)
 
         seed = self.seed
         if seed is None:
             seed = int(np.random.SeedSequence().entropy % 2**31)
         target_specs = [self._analyze_target(head, y_part, "y")
                         for head, y_part in zip(graph.heads, ys)]
+        class_weight = self._class_weight()
+        if class_weight is not None:
+            by_class = class_weights(class_weight, _single(target_specs), ys[0])
+            weights = by_class if weights is None else weights * by_class
         if validation_data is None:
             train_idx, val_idx = self._split(len(xs[0]), ys, target_specs, seed)
             x_train = [take_rows(a, train_idx) for a in xs]
             x_val = [take_rows(a, val_idx) for a in xs]
             y_train, y_val = [a[train_idx] for a in ys], [a[val_idx] for a in ys]
+            val_weights = None if weights is None else weights[val_idx]
+            weights = None if weights is None else weights[train_idx]
         else:
             x_train, y_train = xs, ys
             x_val, y_val = self._read_validation(validation_data, graph, head_names)
+            val_weights = None
+            if class_weight is not None:
+                val_weights = class_weights(class_weight, target_specs[0], y_val[0],
+                                            reference=ys[0])
         input_specs = [node.analyze(part, "x") for node, part in zip(graph.inputs, x_train)]
         spec = DataSpec(inputs=tuple(input_specs), targets=tuple(target_specs))
+        for node, input_spec in zip(graph.inputs, spec.inputs):
+            if hasattr(input_spec, "column_kinds"):
+                logger.info("Column kinds of %s: %s", node.name, input_spec.column_kinds)
         features = _conform_inputs(graph.inputs, spec, x_train, "x")
         targets = [encode_target(s, a, "y") for s, a in zip(spec.targets, y_train)]
         val_features = _conform_inputs(graph.inputs, spec, x_val, "validation_data[0]")
@@ -185,7 +213,8 @@ class SearchEstimator(BaseEstimator):
         )
         records, infos, best_model, tuner_space = self._run_search(
             graph, spec, strategy, objective, seed, project_dir,
-            (features, targets, val_features, val_targets), callbacks or [], started,
+            (features, targets, val_features, val_targets, weights, val_weights),
+            callbacks or [], started,
         )
         completed = [r for r in records if r.status == TrialStatus.COMPLETED]
         if not completed:
@@ -215,7 +244,7 @@ class SearchEstimator(BaseEstimator):
                     callbacks, started):
         from easynas.search._kt_adapter import SearchTuner, StrategyOracle
 
-        features, targets, val_features, val_targets = data
+        features, targets, val_features, val_targets, weights, val_weights = data
         budget = None if self.time_budget is None else parse_duration(self.time_budget)
         if budget is not None:
             budget = max(budget - (time.perf_counter() - started), 1e-3)
@@ -233,9 +262,15 @@ class SearchEstimator(BaseEstimator):
         def one(parts):
             return parts[0] if len(parts) == 1 else parts
 
+        def per_head(w):
+            return w if w is None or len(targets) == 1 else [w] * len(targets)
+
+        validation = (one(val_features), one(val_targets))
+        if val_weights is not None:
+            validation += (per_head(val_weights),)
         tuner.search(
-            x=one(features), y=one(targets),
-            validation_data=(one(val_features), one(val_targets)),
+            x=one(features), y=one(targets), validation_data=validation,
+            sample_weight=per_head(weights),
             epochs=self.epochs, batch_size=self.batch_size, callbacks=list(callbacks),
             fit_verbose=2 if self.verbose >= 2 else 0, seed=seed,
         )
@@ -461,6 +496,16 @@ def _conform_inputs(
     for node, node_spec, part in zip(input_nodes, spec.inputs, parts):
         features.extend(node.conform(node_spec, part, argument))
     return features
+
+
+def _single(target_specs: list[Any]) -> Any:
+    """The one target spec, for options that need a single head (class_weight)."""
+    if len(target_specs) != 1:
+        raise InvalidParameterError(
+            "The 'class_weight' parameter needs a single head; this search has "
+            f"{len(target_specs)}. Use sample_weight."
+        )
+    return target_specs[0]
 
 
 def _snake(name: str) -> str:

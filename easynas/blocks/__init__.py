@@ -2,12 +2,16 @@
 
 from easynas.blocks._augmentation import ImageAugmentation
 from easynas.blocks._base import Block, Node
+from easynas.blocks._categorical import CategoricalEncoding
 from easynas.blocks._conv import ConvBlock
 from easynas.blocks._dense import DenseBlock
 from easynas.blocks._image import ImageBlock
 from easynas.blocks._mbconv import MBConvBlock
 from easynas.blocks._reduction import SpatialReduction
 from easynas.blocks._resnet import ResNetBlock
+from easynas.blocks._tabular import TabularBlock
+from easynas.blocks._tabular_mlp import TabularMLPBlock
+from easynas.blocks._tabular_transformer import TabularTransformerBlock
 from easynas.blocks._text import TextBlock
 from easynas.blocks._text_conv import TextConvBlock
 from easynas.blocks._text_ngram import NgramBlock
@@ -16,6 +20,7 @@ from easynas.blocks._text_transformer import TransformerBlock
 
 __all__ = [
     "Block",
+    "CategoricalEncoding",
     "ConvBlock",
     "DenseBlock",
     "ImageAugmentation",
@@ -25,6 +30,9 @@ __all__ = [
     "Node",
     "ResNetBlock",
     "SpatialReduction",
+    "TabularBlock",
+    "TabularMLPBlock",
+    "TabularTransformerBlock",
     "TextBlock",
     "TextConvBlock",
     "TextRNNBlock",

@@ -10,6 +10,8 @@ from easynas.data._spec import (
     DataSpec,
     ImageSpec,
     RegressionTargetSpec,
+    TabularColumn,
+    TabularSpec,
 )
 
 __all__ = [
@@ -17,6 +19,8 @@ __all__ = [
     "DataSpec",
     "ImageSpec",
     "RegressionTargetSpec",
+    "TabularColumn",
+    "TabularSpec",
     "analyze_classification_target",
     "analyze_images",
     "analyze_regression_target",

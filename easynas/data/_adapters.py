@@ -29,8 +29,11 @@ def read_source(x: Any, y: Any, argument: str = "x") -> tuple[Any, Any]:
     Args:
         x: A `tf.data.Dataset` of `(inputs, targets)` pairs (or of inputs
             alone, for `predict`), a directory path of class folders, a
-            `.npz` path, or plain data (returned unchanged).
-        y: Targets; must be None when `x` carries them.
+            `.npz` path, a `.csv` path (read as a DataFrame), or plain data
+            (returned unchanged).
+        y: Targets; must be None when `x` carries them. For a `.csv` path or
+            a pandas DataFrame, a string names the target column, which is
+            taken out of the table.
         argument: Name of `x` in messages.
 
     Returns:
@@ -38,8 +41,9 @@ def read_source(x: Any, y: Any, argument: str = "x") -> tuple[Any, Any]:
 
     Raises:
         InvalidDataError: If `y` is given as well as a source with labels, a
-            path does not exist or cannot be read, or a dataset is infinite
-            or not made of `(inputs, targets)` pairs.
+            path does not exist or cannot be read, a dataset is infinite
+            or not made of `(inputs, targets)` pairs, or a named target
+            column is absent or has missing values.
     """
     if isinstance(x, (str, os.PathLike)):
         path = os.fspath(x)
@@ -48,6 +52,8 @@ def read_source(x: Any, y: Any, argument: str = "x") -> tuple[Any, Any]:
                 f"{argument} is the path {path!r}, which does not exist. (A single string is "
                 "read as a path; pass documents as a list of strings.)"
             )
+        if path.lower().endswith(".csv"):
+            return _target_column(_read_csv(path, argument), y, argument)
         if y is not None:
             raise InvalidDataError(
                 f"{argument} is a path, which carries its own labels; leave y=None. "
@@ -60,7 +66,8 @@ def read_source(x: Any, y: Any, argument: str = "x") -> tuple[Any, Any]:
         if path.lower().endswith(".npz"):
             return _read_npz(path, argument)
         raise InvalidDataError(
-            f"{argument} must be a directory of class folders or a .npz file. Got {path!r}."
+            f"{argument} must be a directory of class folders, a .npz or a .csv file. "
+            f"Got {path!r}."
         )
     if _is_tf_dataset(x):
         if y is not None:
@@ -69,6 +76,8 @@ def read_source(x: Any, y: Any, argument: str = "x") -> tuple[Any, Any]:
                 f"Got y of type {type(y).__name__}."
             )
         return _read_dataset(x, argument)
+    if isinstance(y, str) and hasattr(x, "columns"):
+        return _target_column(x, y, argument)
     return x, y
 
 
@@ -278,6 +287,39 @@ def _is_batched(spec: Any, paired: bool) -> bool:
         return False
     leading = {s[0] for s in shapes}
     return len(leading) == 1 and None not in leading
+
+
+def _read_csv(path: str, argument: str) -> Any:
+    import pandas as pd
+
+    try:
+        return pd.read_csv(path)
+    except (ValueError, OSError, UnicodeDecodeError) as error:
+        raise InvalidDataError(
+            f"{argument} is the CSV file {path!r}, which cannot be read: {error}"
+        ) from None
+
+
+def _target_column(table: Any, y: Any, argument: str) -> tuple[Any, Any]:
+    """`(table without the column y, that column)` when `y` names a column."""
+    if not isinstance(y, str):
+        return table, y
+    columns = [str(c) for c in table.columns]
+    if y not in columns:
+        raise InvalidDataError(
+            f"y names the target column {y!r}, which {argument} lacks. Its columns are "
+            f"{columns}."
+        )
+    position = columns.index(y)
+    target = table.iloc[:, position]
+    missing = target.isna().to_numpy()
+    if missing.any():
+        rows = [int(r) for r in missing.nonzero()[0][:5]]
+        raise InvalidDataError(
+            f"The target column {y!r} has {int(missing.sum())} missing value(s) (rows "
+            f"{rows}{', ...' if missing.sum() > 5 else ''}); drop those rows or fill them in."
+        )
+    return table.drop(columns=table.columns[position]), target.reset_index(drop=True)
 
 
 def _read_npz(path: str, argument: str) -> tuple[np.ndarray, np.ndarray]:

@@ -13,6 +13,8 @@ from typing import Any
 __all__ = [
     "ImageSpec",
     "TextSpec",
+    "TabularColumn",
+    "TabularSpec",
     "ClassificationTargetSpec",
     "RegressionTargetSpec",
     "DataSpec",
@@ -134,6 +136,130 @@ class TextSpec(_SpecDict):
         return [term for term, _ in merged[:size]]
 
 
+# The parts a datetime column becomes, in order (see `easynas.data._datetime`).
+DATETIME_PARTS = ("year", "month", "day", "day_of_week", "hour")
+
+
+@dataclass(frozen=True)
+class TabularColumn:
+    """One column of a table, as analysed on the training split.
+
+    Args:
+        name: The column's name (a string).
+        kind: "numeric", "categorical", "boolean", "datetime" or "text".
+        dtype: The dtype the column is served in: "float32" (numeric; NaN is
+            missing), "string" (categorical, text; "" is missing; datetime as
+            ISO 8601 text), "int64" (categorical columns of integers) or
+            "bool" (boolean).
+        missing: How many training values were missing.
+        mean: Numeric: the mean of the column; datetime: of each part in
+            `DATETIME_PARTS`. Empty for other kinds.
+        variance: Matching variances (1.0 where a value is constant).
+        vocabulary: Categorical: the categories, most frequent first (ties in
+            sorted order; "" stands for missing); text: the tokens, most
+            frequent by document count first. Empty for other kinds.
+        counts: How many training rows hold each entry of `vocabulary`.
+    """
+
+    name: str
+    kind: str
+    dtype: str
+    missing: int
+    mean: tuple[float, ...] = ()
+    variance: tuple[float, ...] = ()
+    vocabulary: tuple = ()
+    counts: tuple[int, ...] = ()
+
+    @property
+    def scalar_width(self) -> int:
+        """Scalar features the column adds: its value(s) plus a missing indicator
+        for numeric and datetime columns that had missing values."""
+        if self.kind == "numeric":
+            return 1 + (self.missing > 0)
+        if self.kind == "datetime":
+            return len(DATETIME_PARTS) + (self.missing > 0)
+        return 1 if self.kind == "boolean" else 0
+
+
+@dataclass(frozen=True)
+class TabularSpec(_SpecDict):
+    """What a table looks like: every column's kind and statistics.
+
+    `TabularInput` turns a row into one float32 vector laid out as
+    `[scalars | text bags | category indices]`:
+
+    - scalars (`scalar_width` values): the standardised numeric columns, then
+      the numeric missing indicators, then the booleans (0/1), then the
+      standardised datetime parts, then the datetime missing indicators (each
+      group in column order; missing values read as the mean, i.e. 0);
+    - one TF-IDF bag per text column (`text_slices`: start, width);
+    - one category index per categorical column (`categorical_slices`:
+      position, cardinality), stored as a float: 0 is the out-of-vocabulary
+      bucket, `i` the `i`-th entry of the column's vocabulary.
+
+    Args:
+        columns: One `TabularColumn` per column, in the table's order.
+        num_samples: Number of training rows analysed.
+        kind: Always "tabular".
+    """
+
+    columns: tuple[TabularColumn, ...]
+    num_samples: int
+    kind: str = "tabular"
+
+    def __post_init__(self) -> None:
+        columns = tuple(
+            c if isinstance(c, TabularColumn)
+            else TabularColumn(**{k: _to_tuples(v) for k, v in c.items()})
+            for c in self.columns
+        )
+        object.__setattr__(self, "columns", columns)
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        """The column names, in order."""
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def column_kinds(self) -> dict[str, str]:
+        """Each column's kind, by name."""
+        return {c.name: c.kind for c in self.columns}
+
+    @property
+    def scalar_width(self) -> int:
+        """Number of scalar features at the front of the preprocessed vector."""
+        return sum(c.scalar_width for c in self.columns)
+
+    @property
+    def text_slices(self) -> tuple[tuple[str, int, int], ...]:
+        """`(column, start, width)` of each text column's bag of words."""
+        start, slices = self.scalar_width, []
+        for column in self.columns:
+            if column.kind == "text":
+                width = len(column.vocabulary) + 1  # + the out-of-vocabulary slot
+                slices.append((column.name, start, width))
+                start += width
+        return tuple(slices)
+
+    @property
+    def categorical_slices(self) -> tuple[tuple[str, int, int], ...]:
+        """`(column, position, cardinality)` of each categorical column's index;
+        the cardinality counts the out-of-vocabulary bucket."""
+        position = self.scalar_width + sum(w for _, _, w in self.text_slices)
+        slices = []
+        for column in self.columns:
+            if column.kind == "categorical":
+                slices.append((column.name, position, len(column.vocabulary) + 1))
+                position += 1
+        return tuple(slices)
+
+    @property
+    def width(self) -> int:
+        """Length of the preprocessed vector."""
+        return (self.scalar_width + sum(w for _, _, w in self.text_slices)
+                + len(self.categorical_slices))
+
+
 @dataclass(frozen=True)
 class ClassificationTargetSpec(_SpecDict):
     """What a classification target looks like and how its labels are encoded.
@@ -221,6 +347,7 @@ class DataSpec:
 _KINDS = {
     "image": ImageSpec,
     "text": TextSpec,
+    "tabular": TabularSpec,
     "classification": ClassificationTargetSpec,
     "regression": RegressionTargetSpec,
 }
@@ -228,7 +355,7 @@ _KINDS = {
 
 def spec_from_dict(
     config: dict[str, Any],
-) -> ImageSpec | TextSpec | ClassificationTargetSpec | RegressionTargetSpec:
+) -> ImageSpec | TextSpec | TabularSpec | ClassificationTargetSpec | RegressionTargetSpec:
     """Rebuild any single spec from its `to_dict()` form.
 
     Args:

@@ -223,7 +223,7 @@ class SearchTuner(kt.Tuner):
 
     # --- one trial -------------------------------------------------------------
     def run_trial(self, trial, x, y, validation_data, epochs, batch_size, callbacks=(),
-                  fit_verbose=0, seed=None, **kwargs):
+                  fit_verbose=0, seed=None, sample_weight=None, **kwargs):
         hp = trial.hyperparameters
         objective: Objective = self.oracle.easynas_objective
         epochs = int(hp.values.get(EPOCHS_KEY, epochs))
@@ -252,6 +252,7 @@ class SearchTuner(kt.Tuner):
         history = model.fit(
             x,
             y,
+            sample_weight=sample_weight,
             validation_data=validation_data,
             epochs=epochs,
             initial_epoch=initial_epoch,

@@ -218,9 +218,9 @@ def test_read_source_names_a_bad_file(tmp_path, digits):
         read_source(missing_keys, y)
     with pytest.raises(InvalidDataError, match="x is the path .*nope', which does not exist"):
         read_source(tmp_path / "nope", None)
-    other = tmp_path / "data.csv"
+    other = tmp_path / "data.txt"
     other.write_text("1,2\n")
-    with pytest.raises(InvalidDataError, match="directory of class folders or a .npz file"):
+    with pytest.raises(InvalidDataError, match="directory of class folders, a .npz or a .csv"):
         read_source(other, None)
 
 
@@ -228,3 +228,30 @@ def test_read_source_passes_plain_data_through(digits):
     x, y = digits
     got_x, got_y = read_source(x, y)
     assert got_x is x and got_y is y
+
+
+def test_read_source_reads_a_csv_and_takes_out_the_named_target(tmp_path):
+    import pandas as pd
+
+    path = tmp_path / "train.csv"
+    pd.DataFrame({"age": [30, 40, 50], "income": ["low", "high", "high"]}).to_csv(path,
+                                                                                 index=False)
+    x, y = read_source(str(path), "income")
+    assert list(x.columns) == ["age"] and y.tolist() == ["low", "high", "high"]
+    x, y = read_source(path, None)  # for predict: the whole table
+    assert list(x.columns) == ["age", "income"] and y is None
+    x, y = read_source(x, "income")  # a DataFrame names its target column too
+    assert list(x.columns) == ["age"] and len(y) == 3
+
+
+def test_read_source_names_an_absent_or_incomplete_target_column(tmp_path):
+    import pandas as pd
+
+    frame = pd.DataFrame({"age": [30, 40, 50], "income": ["low", None, "high"]})
+    with pytest.raises(InvalidDataError, match="target column 'wage', which x lacks.*'age'"):
+        read_source(frame, "wage")
+    with pytest.raises(InvalidDataError, match=r"'income' has 1 missing value\(s\) \(rows \[1\]"):
+        read_source(frame, "income")
+    (tmp_path / "bad.csv").write_bytes(b"\xff\xfe\x00bad")
+    with pytest.raises(InvalidDataError, match="CSV file .* cannot be read"):
+        read_source(str(tmp_path / "bad.csv"), "income")

@@ -1,0 +1,211 @@
+"""TabularClassifier and TabularRegressor: a table of mixed columns in, a searched network out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sklearn.base import ClassifierMixin, RegressorMixin
+
+from easynas._estimator import SearchEstimator
+from easynas._validation import NONE, InstanceOf, Options, Satisfies
+from easynas.blocks import TabularBlock
+from easynas.data._labels import classes_array
+from easynas.graph._graph import Graph
+from easynas.graph._heads import ClassificationHead, RegressionHead
+from easynas.graph._tabular_input import TabularInput
+
+__all__ = ["TabularClassifier", "TabularRegressor"]
+
+# Known-good first candidates for the greedy strategy, by hyperparameter name.
+# A linear model on one-hot categories comes first: on small tables it is the
+# model to beat, and the search must never lose to it. A small MLP, a wider
+# regularised one and the feature-token transformer follow.
+_TABULAR_PRESETS = [
+    {"tabular_block/block_type": "mlp", "tabular_block/mlp/num_layers": 0,
+     "tabular_block/encoding/encoding": "one_hot", "optimizer/learning_rate": 3e-3},
+    {"tabular_block/block_type": "mlp", "tabular_block/mlp/num_layers": 2,
+     "tabular_block/mlp/units": 64, "tabular_block/encoding/encoding": "embedding"},
+    {"tabular_block/block_type": "transformer"},
+    {"tabular_block/block_type": "mlp", "tabular_block/mlp/num_layers": 3,
+     "tabular_block/mlp/units": 256, "tabular_block/mlp/dropout": 0.25,
+     "tabular_block/mlp/batch_norm": True, "tabular_block/encoding/encoding": "one_hot"},
+]
+
+
+def _valid_column_names(value: Any) -> bool:
+    TabularInput(column_names=value)
+    return True
+
+
+def _valid_column_types(value: Any) -> bool:
+    TabularInput(column_types=value)
+    return True
+
+
+class _TabularTask(SearchEstimator):
+    _parameter_constraints = {
+        **SearchEstimator._parameter_constraints,
+        "column_names": [NONE, Satisfies(_valid_column_names, "a list of distinct column names")],
+        "column_types": [NONE, Satisfies(
+            _valid_column_types, "a dict of column name -> 'numeric', 'categorical', "
+            "'boolean', 'datetime' or 'text'")],
+    }
+
+    def __init__(
+        self,
+        *,
+        column_names: list[str] | None = None,
+        column_types: dict[str, str] | None = None,
+        search: Any = "greedy",
+        max_trials: int = 10,
+        time_budget: float | str | None = None,
+        epochs: int = 20,
+        patience: int = 3,
+        batch_size: int = 32,
+        validation_split: float = 0.2,
+        objective: str | tuple[str, str] = "val_loss",
+        directory: str | None = None,
+        project_name: str | None = None,
+        overwrite: bool = False,
+        seed: int | None = None,
+        verbose: int = 1,
+    ) -> None:
+        self.column_names = column_names
+        self.column_types = column_types
+        self.search = search
+        self.max_trials = max_trials
+        self.time_budget = time_budget
+        self.epochs = epochs
+        self.patience = patience
+        self.batch_size = batch_size
+        self.validation_split = validation_split
+        self.objective = objective
+        self.directory = directory
+        self.project_name = project_name
+        self.overwrite = overwrite
+        self.seed = seed
+        self.verbose = verbose
+
+    def _initial_values(self, graph: Graph) -> list[dict[str, Any]]:
+        return [dict(p) for p in _TABULAR_PRESETS]
+
+    def _table_input(self) -> TabularInput:
+        return TabularInput(column_names=self.column_names, column_types=self.column_types)
+
+    @property
+    def column_types_(self) -> dict[str, str]:
+        """The kind of every column (inferred or given), by name, in table order."""
+        self._check_fitted("column_types_")
+        return dict(self.spec_.inputs[0].column_kinds)
+
+
+class TabularClassifier(ClassifierMixin, _TabularTask):
+    """Find a network that classifies the rows of a table.
+
+    Takes a pandas DataFrame, a 2-D NumPy array (name its columns with
+    `column_names`) or a CSV path with the target column named in `y`
+    (`fit("train.csv", y="income")`; `fit(frame, y="income")` works too).
+    Columns may be numeric, categorical (strings or ints), boolean,
+    datetime or free text, with missing values (NaN / None); each column's
+    kind is inferred and may be set in `column_types`. All encoding lives in
+    the model (see `easynas.TabularInput`), so `export` writes a SavedModel
+    whose signature takes one tensor per raw column. The search space is
+    `TabularBlock` (a linear model, MLPs on one-hot or embedded categories,
+    a feature-token transformer) into a `ClassificationHead`; the greedy
+    search tries a linear model first.
+
+    At `predict`, columns are matched by name in any order; columns the model
+    was not fitted on are ignored with an `EasyNASWarning`. A missing column,
+    a value that does not fit its column's kind (text in a numeric column),
+    a target column that is absent or has missing values, a column with no
+    values at all and a table of one row raise `InvalidDataError` before
+    training, naming the column. Unseen categories and missing values work
+    at `predict` (and in the export).
+
+    Args:
+        column_names: Names of an array's columns (DataFrames use their own).
+        column_types: Column kinds that override inference, e.g.
+            `{"zip": "categorical"}`; kinds are "numeric", "categorical",
+            "boolean", "datetime" and "text".
+        class_weight: None (every class weighs 1), "balanced" (each class
+            weighs `n / (classes * its count)`, counted on all of `y`) or a
+            dict of label -> weight (labels left out weigh 1). It multiplies
+            `fit`'s `sample_weight`, and weighs the validation loss that
+            ranks candidates too.
+        multi_label: True for several labels per row; None infers it from `y`.
+        **others: Every other argument is AutoModel's (see `easynas.AutoModel`).
+
+    Example:
+
+    >>> import easynas as en
+    >>> clf = en.TabularClassifier(max_trials=3, column_types={"zip": "categorical"})
+    """
+
+    _parameter_constraints = {
+        **_TabularTask._parameter_constraints,
+        "class_weight": [NONE, Options(("balanced",)), InstanceOf(dict, "a dict")],
+        "multi_label": [NONE, InstanceOf(bool)],
+    }
+
+    def __init__(self, *, column_names: list[str] | None = None,
+                 column_types: dict[str, str] | None = None,
+                 class_weight: str | dict[Any, float] | None = None,
+                 multi_label: bool | None = None, search: Any = "greedy", max_trials: int = 10,
+                 time_budget: float | str | None = None, epochs: int = 20, patience: int = 3,
+                 batch_size: int = 32, validation_split: float = 0.2,
+                 objective: str | tuple[str, str] = "val_loss", directory: str | None = None,
+                 project_name: str | None = None, overwrite: bool = False,
+                 seed: int | None = None, verbose: int = 1) -> None:
+        super().__init__(
+            column_names=column_names, column_types=column_types, search=search,
+            max_trials=max_trials, time_budget=time_budget, epochs=epochs, patience=patience,
+            batch_size=batch_size, validation_split=validation_split, objective=objective,
+            directory=directory, project_name=project_name, overwrite=overwrite, seed=seed,
+            verbose=verbose,
+        )
+        self.class_weight = class_weight
+        self.multi_label = multi_label
+
+    def _class_weight(self) -> str | dict[Any, float] | None:
+        return self.class_weight
+
+    def _make_graph(self) -> Graph:
+        table = self._table_input()
+        head = ClassificationHead(multi_label=self.multi_label)(TabularBlock()(table))
+        return Graph.from_nodes(table, head)
+
+    @property
+    def classes_(self) -> np.ndarray:
+        """The class labels, in the order of `predict_proba`'s columns."""
+        self._check_fitted("classes_")
+        return classes_array(self.spec_.targets[0])
+
+    def predict_proba(self, x: Any) -> np.ndarray:
+        """Class probabilities, shape `(n, len(classes_))`."""
+        return self._probabilities(x)
+
+
+class TabularRegressor(RegressorMixin, _TabularTask):
+    """Find a network that predicts numbers from the rows of a table.
+
+    Takes the same tables as `TabularClassifier` (and raises the same
+    errors); targets may be `(n,)` or `(n, k)`, and predictions come back in
+    the same shape and units. The search space is `TabularBlock` into a
+    `RegressionHead`; the greedy search tries a linear model first.
+
+    Args:
+        column_names: See `TabularClassifier`.
+        column_types: See `TabularClassifier`.
+        **others: Every other argument is AutoModel's (see `easynas.AutoModel`).
+
+    Example:
+
+    >>> import easynas as en
+    >>> reg = en.TabularRegressor(max_trials=3, time_budget="2min")
+    """
+
+    def _make_graph(self) -> Graph:
+        table = self._table_input()
+        head = RegressionHead()(TabularBlock()(table))
+        return Graph.from_nodes(table, head)
