@@ -24,7 +24,10 @@ class NgramBlock(Block):
 
     The vocabulary is the `max_tokens` n-grams found in the most training
     documents (from the input's `TextSpec`; fewer if the corpus has fewer).
-    Vector entry 0 counts out-of-vocabulary n-grams. With `num_layers=0` a head
+    Vector entry 0 counts out-of-vocabulary n-grams. "tf_idf" and "count"
+    vectors are scaled to unit L2 norm, so a long document and a short one on
+    the same topic look alike (as in a classic TF-IDF pipeline); without it,
+    documents of thousands of words saturate the first layer. With `num_layers=0` a head
     on this block is a linear model on the n-gram vector: the fast, strong
     baseline of text classification.
 
@@ -35,7 +38,7 @@ class NgramBlock(Block):
         ngrams: 1 for unigrams, 2 for unigrams and bigrams. Searched in
             {1, 2}, 2 first.
         max_tokens: Largest vocabulary (n-grams kept). Searched in
-            {5000, 10000, 20000}, 20000 first.
+            {5000, 10000, 20000, 50000}, 20000 first.
         num_layers: Dense layers after the n-gram vector; 0 for none.
             Searched in {0, 1, 2}, 1 first.
         units: Units of each dense layer. Searched in {64, 128, 256}, 256
@@ -87,7 +90,9 @@ class NgramBlock(Block):
         (x,) = inputs
         output_mode = str(self.searched(hp, "output_mode", OUTPUT_MODES, default="tf_idf"))
         ngrams = int(self.searched(hp, "ngrams", [1, 2], default=2))
-        max_tokens = int(self.searched(hp, "max_tokens", [5000, 10000, 20000], default=20000))
+        max_tokens = int(
+            self.searched(hp, "max_tokens", [5000, 10000, 20000, 50000], default=20000)
+        )
         num_layers = int(self.searched(hp, "num_layers", [0, 1, 2], default=1))
         units = int(self.searched(hp, "units", [64, 128, 256], default=256))
         dropout = float(self.searched(hp, "dropout", [0.0, 0.25, 0.5], default=0.25))
@@ -104,6 +109,8 @@ class NgramBlock(Block):
             # TextVectorization declares float outputs but returns int64 counts
             # in "count" and "multi_hot" modes; Rescaling casts them.
             x = keras.layers.Rescaling(1.0, name=self.layer_name("to_float"))(x)
+        if output_mode != "multi_hot":
+            x = keras.layers.UnitNormalization(axis=-1, name=self.layer_name("l2_normalize"))(x)
         for layer in range(num_layers):
             where = f"layer{layer}"
             if dropout > 0:

@@ -27,8 +27,8 @@ _PUNCTUATION = re.compile(r'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']')
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 # ...and splits on ASCII whitespace only (not on no-break or ideographic spaces).
 _ASCII_WHITESPACE = re.compile(r"[ \t\n\r\x0b\x0c]+")
-_MAX_VOCABULARY = 20000
-_MAX_BIGRAMS = 20000
+_MAX_VOCABULARY = 50000
+_MAX_BIGRAMS = 50000
 
 
 def tokenize(text: str) -> list[str]:

@@ -189,7 +189,10 @@ class Graph:
             name="easynas_model",
         )
         with hp.name_scope("optimizer"):
-            learning_rate = hp.Choice("learning_rate", [1e-3, 3e-3, 3e-4], default=1e-3)
+            # 1e-2 lets linear and shallow candidates converge within a short budget.
+            learning_rate = hp.Choice(
+                "learning_rate", [1e-3, 3e-3, 3e-4, 1e-2], default=1e-3
+            )
         losses = {h.name: h.loss(head_specs[h.name]) for h in self.heads}
         metrics = {h.name: h.metrics(head_specs[h.name]) for h in self.heads}
         single = len(self.heads) == 1
