@@ -23,7 +23,7 @@ __all__ = ["TabularClassifier", "TabularRegressor"]
 # regularised one and the feature-token transformer follow.
 _TABULAR_PRESETS = [
     {"tabular_block/block_type": "mlp", "tabular_block/mlp/num_layers": 0,
-     "tabular_block/encoding/encoding": "one_hot", "optimizer/learning_rate": 3e-3},
+     "tabular_block/encoding/encoding": "one_hot", "optimizer/learning_rate": 1e-2},
     {"tabular_block/block_type": "mlp", "tabular_block/mlp/num_layers": 2,
      "tabular_block/mlp/units": 64, "tabular_block/encoding/encoding": "embedding"},
     {"tabular_block/block_type": "transformer"},
