@@ -1,49 +1,29 @@
 """Tables: find a classifier for the Palmer penguins, a real table with numeric and string
 columns and missing values, export it, and serve it one raw column per tensor.
 
-The data (344 penguins, 3 species; CC0) ships inside the `palmerpenguins==0.1.6` wheel. The
-script downloads that wheel once with `pip download --no-deps` into easynas's data folder
-(`~/.cache/easynas/datasets`, or `$EASYNAS_DATA_DIR`) and reads the CSV straight out of it:
-nothing is installed.
+The data (344 penguins, 3 species; CC0) ships inside the `palmerpenguins==0.1.6` wheel.
+`easynas.datasets.load_penguins` downloads that wheel once with `pip download --no-deps` into
+easynas's data folder (`~/.cache/easynas/datasets`, or `$EASYNAS_DATA_DIR`) and reads the CSV
+straight out of it: nothing is installed.
 
 Run it with `python tutorials/tabular_penguins.py` (a few minutes on 2 CPU cores). Set
 EASYNAS_TUTORIAL_FAST=1 for a one-trial smoke run (used by the test suite).
 """
 
-import io
 import json
 import os
 import subprocess
 import sys
 import tempfile
-import zipfile
 
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
 import easynas as en
-from easynas.datasets import DatasetUnavailable, data_home
+from easynas.datasets import load_penguins
 
 FAST = os.environ.get("EASYNAS_TUTORIAL_FAST") == "1"
 OUTPUT = os.environ.get("EASYNAS_TUTORIAL_OUTPUT", "tabular_output")
-
-
-def load_penguins() -> pd.DataFrame:
-    """The penguins table, read out of the palmerpenguins wheel (fetched once)."""
-    folder = data_home() / "archives"
-    wheel = folder / "palmerpenguins-0.1.6-py3-none-any.whl"
-    if not wheel.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet",
-                        "-d", str(folder), "palmerpenguins==0.1.6"], capture_output=True,
-                       timeout=300)
-    if not wheel.exists():
-        raise DatasetUnavailable(
-            f"Could not fetch palmerpenguins==0.1.6; run `pip download --no-deps -d {folder} "
-            "palmerpenguins==0.1.6` where PyPI is reachable."
-        )
-    with zipfile.ZipFile(wheel) as archive:
-        return pd.read_csv(io.BytesIO(archive.read("palmerpenguins/data/penguins.csv")))
 
 
 # 1. Data: species (the target), island and sex are strings; sex and the four measurements

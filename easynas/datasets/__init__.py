@@ -14,6 +14,7 @@ from easynas.datasets._archives import DatasetUnavailable, data_home
 from easynas.datasets._tabular import (
     load_adult,
     load_auto_mpg,
+    load_penguins,
     load_sklearn_set,
     load_wage,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "load_adult",
     "load_auto_mpg",
     "load_newsgroups",
+    "load_penguins",
     "load_rotten_tomatoes",
     "load_sklearn_set",
     "load_wage",

