@@ -38,7 +38,7 @@ def corpus(seed):
 
 @pytest.fixture
 def text_fast(fast):
-    return {**fast, "epochs": 4}
+    return {**fast, "epochs": 15, "patience": 15}
 
 
 def test_text_classifier_learns_topics_and_predicts_original_labels(corpus, text_fast, seed):
