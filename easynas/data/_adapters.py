@@ -97,7 +97,7 @@ def to_arrays(data: Any, names: Sequence[str], argument: str) -> list[np.ndarray
         InvalidDataError: On a missing or unknown name, a wrong count, a
             scalar, or samples of different shapes.
     """
-    return [_as_array(part, label) for part, label in to_parts(data, names, argument)]
+    return [as_array(part, label) for part, label in to_parts(data, names, argument)]
 
 
 def check_lengths(named_arrays: Sequence[tuple[str, np.ndarray]]) -> int:
@@ -175,10 +175,6 @@ def as_array(part: Any, argument: str) -> np.ndarray:
         InvalidDataError: On a scalar, a Dataset inside a list or dict, or
             samples of different shapes.
     """
-    return _as_array(part, argument)
-
-
-def _as_array(part: Any, argument: str) -> np.ndarray:
     if _is_tf_dataset(part):
         raise InvalidDataError(
             f"{argument} holds a tf.data.Dataset inside a list or dict; pass one Dataset of "

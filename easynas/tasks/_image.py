@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-from sklearn.base import ClassifierMixin, RegressorMixin
+from sklearn.base import RegressorMixin
 
 from easynas._estimator import SearchEstimator
 from easynas._validation import NONE, InstanceOf
 from easynas.blocks import ImageBlock
-from easynas.data._labels import classes_array
 from easynas.graph._graph import Graph
 from easynas.graph._heads import ClassificationHead, RegressionHead
 from easynas.graph._inputs import ImageInput
+from easynas.tasks._classifier import TaskClassifierMixin
 
 __all__ = ["ImageClassifier", "ImageRegressor"]
 
@@ -63,7 +62,7 @@ class _ImageTask(SearchEstimator):
         return [dict(p) for p in _IMAGE_PRESETS]
 
 
-class ImageClassifier(ClassifierMixin, _ImageTask):
+class ImageClassifier(TaskClassifierMixin, _ImageTask):
     """Find a network that classifies images.
 
     Takes images of any size and channel count (`(n, H, W)` or `(n, H, W, C)`,
@@ -104,16 +103,6 @@ class ImageClassifier(ClassifierMixin, _ImageTask):
         image = ImageInput()
         head = ClassificationHead(multi_label=self.multi_label)(ImageBlock()(image))
         return Graph.from_nodes(image, head)
-
-    @property
-    def classes_(self) -> np.ndarray:
-        """The class labels, in the order of `predict_proba`'s columns."""
-        self._check_fitted("classes_")
-        return classes_array(self.spec_.targets[0])
-
-    def predict_proba(self, x: Any) -> np.ndarray:
-        """Class probabilities, shape `(n, len(classes_))`."""
-        return self._probabilities(x)
 
 
 class ImageRegressor(RegressorMixin, _ImageTask):

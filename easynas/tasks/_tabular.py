@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-from sklearn.base import ClassifierMixin, RegressorMixin
+from sklearn.base import RegressorMixin
 
 from easynas._estimator import SearchEstimator
 from easynas._validation import NONE, InstanceOf, Options, Satisfies
 from easynas.blocks import TabularBlock
-from easynas.data._labels import classes_array
 from easynas.graph._graph import Graph
 from easynas.graph._heads import ClassificationHead, RegressionHead
 from easynas.graph._tabular_input import TabularInput
+from easynas.tasks._classifier import TaskClassifierMixin
 
 __all__ = ["TabularClassifier", "TabularRegressor"]
 
@@ -100,7 +99,7 @@ class _TabularTask(SearchEstimator):
         return dict(self.spec_.inputs[0].column_kinds)
 
 
-class TabularClassifier(ClassifierMixin, _TabularTask):
+class TabularClassifier(TaskClassifierMixin, _TabularTask):
     """Find a network that classifies the rows of a table.
 
     Takes a pandas DataFrame, a 2-D NumPy array (name its columns with
@@ -174,16 +173,6 @@ class TabularClassifier(ClassifierMixin, _TabularTask):
         table = self._table_input()
         head = ClassificationHead(multi_label=self.multi_label)(TabularBlock()(table))
         return Graph.from_nodes(table, head)
-
-    @property
-    def classes_(self) -> np.ndarray:
-        """The class labels, in the order of `predict_proba`'s columns."""
-        self._check_fitted("classes_")
-        return classes_array(self.spec_.targets[0])
-
-    def predict_proba(self, x: Any) -> np.ndarray:
-        """Class probabilities, shape `(n, len(classes_))`."""
-        return self._probabilities(x)
 
 
 class TabularRegressor(RegressorMixin, _TabularTask):

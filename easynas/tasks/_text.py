@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-from sklearn.base import ClassifierMixin, RegressorMixin
+from sklearn.base import RegressorMixin
 
 from easynas._estimator import SearchEstimator
 from easynas._validation import NONE, InstanceOf, Options
 from easynas.blocks import TextBlock
-from easynas.data._labels import classes_array
 from easynas.data._text import MISSING_POLICIES
 from easynas.graph._graph import Graph
 from easynas.graph._heads import ClassificationHead, RegressionHead
 from easynas.graph._inputs import TextInput
+from easynas.tasks._classifier import TaskClassifierMixin
 
 __all__ = ["TextClassifier", "TextRegressor"]
 
@@ -81,7 +80,7 @@ class _TextTask(SearchEstimator):
         return TextInput(missing=self.missing_text)
 
 
-class TextClassifier(ClassifierMixin, _TextTask):
+class TextClassifier(TaskClassifierMixin, _TextTask):
     """Find a network that classifies documents.
 
     Takes raw documents (a list, array or pandas Series of `str` or UTF-8
@@ -129,16 +128,6 @@ class TextClassifier(ClassifierMixin, _TextTask):
         text = self._text_input()
         head = ClassificationHead(multi_label=self.multi_label)(TextBlock()(text))
         return Graph.from_nodes(text, head)
-
-    @property
-    def classes_(self) -> np.ndarray:
-        """The class labels, in the order of `predict_proba`'s columns."""
-        self._check_fitted("classes_")
-        return classes_array(self.spec_.targets[0])
-
-    def predict_proba(self, x: Any) -> np.ndarray:
-        """Class probabilities, shape `(n, len(classes_))`."""
-        return self._probabilities(x)
 
 
 class TextRegressor(RegressorMixin, _TextTask):
