@@ -51,6 +51,11 @@ def parse_duration(value: str | float | int) -> float:
 class Deadline:
     """A point in wall-clock time after which no new work should start.
 
+    Part of the time left can be held back for work that comes after the
+    search (refitting the best candidate): `remaining()` and `expired()` then
+    count only the time before the held-back part, and `total_remaining()`
+    all of it.
+
     Args:
         seconds: Seconds from now; None means never.
     """
@@ -58,9 +63,18 @@ class Deadline:
     def __init__(self, seconds: float | None) -> None:
         self.seconds = seconds
         self._end = None if seconds is None else time.monotonic() + seconds
+        self.held_back = 0.0
+
+    def hold_back(self, seconds: float) -> None:
+        """Keep the last `seconds` of the budget for later work (replaces any earlier hold)."""
+        self.held_back = max(float(seconds), 0.0)
+
+    def total_remaining(self) -> float:
+        """Seconds until the end of the whole budget, held-back time included."""
+        return math.inf if self._end is None else self._end - time.monotonic()
 
     def remaining(self) -> float:
-        return math.inf if self._end is None else self._end - time.monotonic()
+        return self.total_remaining() - self.held_back
 
     def expired(self) -> bool:
         return self.remaining() <= 0

@@ -38,3 +38,14 @@ def test_deadline_expires_after_its_seconds():
     long = Deadline(3600)
     assert not long.expired()
     assert 3590 < long.remaining() <= 3600
+
+
+def test_deadline_hold_back_ends_the_search_part_early_and_keeps_the_total():
+    deadline = Deadline(100)
+    deadline.hold_back(30)
+    assert 69 < deadline.remaining() <= 70
+    assert 99 < deadline.total_remaining() <= 100
+    deadline.hold_back(100)  # a later estimate replaces the earlier one
+    assert deadline.expired() and not deadline.total_remaining() <= 0
+    deadline.hold_back(-5)
+    assert deadline.held_back == 0.0 and not deadline.expired()
