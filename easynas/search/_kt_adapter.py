@@ -172,16 +172,22 @@ class _TrainTimer(keras.callbacks.Callback):
 
     def __init__(self) -> None:
         super().__init__()
-        self.seconds = 0.0
-        self.epochs = 0
+        self.epoch_seconds: list[float] = []
         self._start = 0.0
+
+    @property
+    def seconds(self) -> float:
+        return float(sum(self.epoch_seconds))
+
+    @property
+    def epochs(self) -> int:
+        return len(self.epoch_seconds)
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
         self._start = time.perf_counter()
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        self.seconds += time.perf_counter() - self._start
-        self.epochs += 1
+        self.epoch_seconds.append(time.perf_counter() - self._start)
 
 
 class SearchTuner(kt.Tuner):
@@ -229,10 +235,7 @@ class SearchTuner(kt.Tuner):
         epochs = int(hp.values.get(EPOCHS_KEY, epochs))
         initial_epoch = int(hp.values.get(INITIAL_EPOCH_KEY, 0))
         started = time.perf_counter()
-        keras.backend.clear_session()
-        if seed is not None:
-            keras.utils.set_random_seed((int(seed) + int(trial.trial_id)) % 2**31)
-        model = self.graph.build(hp, self.spec)
+        model = self._fresh_model(trial, seed)
         parent = hp.values.get(PARENT_KEY)
         if parent:
             _load_checkpoint(model, self._checkpoint_path(parent))
@@ -249,6 +252,7 @@ class SearchTuner(kt.Tuner):
             stop_at_deadline,
             *callbacks,
         ]
+        build_seconds = time.perf_counter() - started
         history = model.fit(
             x,
             y,
@@ -265,11 +269,15 @@ class SearchTuner(kt.Tuner):
             raise kt.errors.FailedTrialError(
                 f"The loss became NaN or inf (losses: {losses}); the candidate diverged."
             )
+        fit_ended = time.perf_counter()
         model.save_weights(self._checkpoint_path(trial.trial_id))
         info = {
             "params": int(model.count_params()),
             "latency_ms": _latency_ms(model, x),
+            "build_seconds": build_seconds,
             "fit_seconds": timer.seconds,
+            "epoch_seconds": timer.epoch_seconds,
+            "after_fit_seconds": time.perf_counter() - fit_ended,
             "trial_seconds": time.perf_counter() - started,
             "epochs_run": timer.epochs,
             "best_epoch": best.best_epoch,
@@ -286,6 +294,46 @@ class SearchTuner(kt.Tuner):
         if self._on_trial_end is not None:
             record = record_from_trial(self.oracle.get_trial(trial.trial_id))
             self._on_trial_end(record, self.trial_info(trial.trial_id))
+
+    def _fresh_model(self, trial, seed: int | None) -> keras.Model:
+        """The trial's untrained model, its initial weights seeded by search seed and trial."""
+        keras.backend.clear_session()
+        if seed is not None:
+            keras.utils.set_random_seed((int(seed) + int(trial.trial_id)) % 2**31)
+        return self.graph.build(trial.hyperparameters, self.spec)
+
+    # --- refit ------------------------------------------------------------------
+    def refit(self, trial, x, y, *, epochs: int, batch_size: int, deadline: Deadline,
+              seed: int | None = None, sample_weight=None,
+              fit_verbose: int = 0) -> tuple[keras.Model | None, dict[str, Any]]:
+        """Train a finished trial's architecture afresh on `(x, y)` for `epochs` epochs.
+
+        There is no validation data, so nothing stops it early; the epoch
+        count is the trial's best epoch. Returns `(model, info)`; the model is
+        None (and `info["reason"]` says why) when the deadline ended training
+        early or the loss diverged, so the caller keeps the searched model.
+        """
+        started = time.perf_counter()
+        model = self._fresh_model(trial, seed)
+        stop_at_deadline = _StopAtDeadline(deadline)
+        history = model.fit(
+            x, y, sample_weight=sample_weight, epochs=epochs, batch_size=batch_size,
+            callbacks=[keras.callbacks.TerminateOnNaN(), stop_at_deadline],
+            verbose=fit_verbose,
+        )
+        losses = history.history.get("loss", [])
+        info: dict[str, Any] = {
+            "trial_id": trial.trial_id,
+            "epochs": int(epochs),
+            "epochs_run": len(losses),
+            "samples": int(len(y[0] if isinstance(y, (list, tuple)) else y)),
+            "seconds": time.perf_counter() - started,
+        }
+        if stop_at_deadline.stopped:
+            info["reason"] = "the time budget ran out during the refit"
+        elif not losses or any(not math.isfinite(v) for v in losses):
+            info["reason"] = f"the loss diverged (losses: {losses})"
+        return (None if "reason" in info else model), info
 
     # --- results -------------------------------------------------------------
     def load_model(self, trial) -> keras.Model:
