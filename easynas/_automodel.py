@@ -39,6 +39,14 @@ class AutoModel(SearchEstimator):
         batch_size: Training batch size. Default 32.
         validation_split: Fraction of the training data held out to score
             candidates when `fit` gets no `validation_data`. Default 0.2.
+        refit: After the search, train the best architecture afresh on the
+            training and validation data together, for the epoch count at
+            which it scored best, and keep that model. "auto" (default)
+            refits when the validation data was split off the training data
+            (not when `validation_data` is given) and the time budget has
+            room for it; the search holds back the time the refit needs.
+            True refits with given `validation_data` too; False keeps the
+            searched model with its best epoch's weights.
         objective: Metric that ranks candidates: "val_loss" (default) or any
             reported metric such as "val_accuracy"; its direction is inferred
             from its name, or give `(name, "min" | "max")`.
@@ -53,7 +61,10 @@ class AutoModel(SearchEstimator):
         verbose: 0 silent, 1 a line per trial, 2 also a line per epoch.
 
     Attributes:
-        best_model_: The best trained `keras.Model` (used by `predict` and `export`).
+        best_model_: The best trained `keras.Model` (used by `predict` and `export`),
+            refit on all the data when `refit` applied.
+        refit_info_: What the refit did (trial, epochs, samples, seconds, or
+            the reason it was skipped or abandoned); None without a refit.
         leaderboard_: A DataFrame of every trial, best first.
         spec_: The frozen `DataSpec` found on the training data.
         graph_: The named `Graph` searched.
@@ -79,6 +90,7 @@ class AutoModel(SearchEstimator):
         patience: int = 3,
         batch_size: int = 32,
         validation_split: float = 0.2,
+        refit: bool | str = "auto",
         objective: str | tuple[str, str] = "val_loss",
         directory: str | None = None,
         project_name: str | None = None,
@@ -95,6 +107,7 @@ class AutoModel(SearchEstimator):
         self.patience = patience
         self.batch_size = batch_size
         self.validation_split = validation_split
+        self.refit = refit
         self.objective = objective
         self.directory = directory
         self.project_name = project_name

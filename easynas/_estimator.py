@@ -93,6 +93,7 @@ class SearchEstimator(BaseEstimator):
         "directory": [v.NONE, v.InstanceOf((str, os.PathLike), "a path")],
         "project_name": [v.NONE, v.InstanceOf(str)],
         "overwrite": [v.InstanceOf(bool)],
+        "refit": [v.Options((True, False, "auto"))],
         "seed": [v.NONE, v.Interval(int, 0, 2**31 - 1)],
         "verbose": [v.Options((0, 1, 2))],
     }
@@ -144,7 +145,8 @@ class SearchEstimator(BaseEstimator):
             validation_data: `(x_val, y_val)` to score candidates on. If None,
                 a `validation_split` fraction of the training data is held out
                 (stratified for classification, seeded).
-            callbacks: Extra Keras callbacks for every candidate's `fit`.
+            callbacks: Extra Keras callbacks for every candidate's `fit` (not
+                for the refit, which has no validation data to monitor).
 
         Returns:
             self.
@@ -211,10 +213,11 @@ class SearchEstimator(BaseEstimator):
         strategy = _registry.get(
             self.search, max_epochs=self.epochs, initial_values=self._initial_values(graph) or None
         )
-        records, infos, best_model, tuner_space = self._run_search(
+        refit = self.refit is True or (self.refit == "auto" and validation_data is None)
+        records, infos, best_model, refit_info = self._run_search(
             graph, spec, strategy, objective, seed, project_dir,
             (features, targets, val_features, val_targets, weights, val_weights),
-            callbacks or [], started,
+            callbacks or [], started, refit,
         )
         completed = [r for r in records if r.status == TrialStatus.COMPLETED]
         if not completed:
@@ -235,13 +238,14 @@ class SearchEstimator(BaseEstimator):
             k: val for k, val in best.values.items() if not k.startswith("easynas/")
         }
         self.best_model_ = best_model
+        self.refit_info_ = refit_info
         self.leaderboard_ = build_leaderboard(records, infos, objective)
         self.search_seconds_ = time.perf_counter() - started
         self._save_result()
         return self
 
     def _run_search(self, graph, spec, strategy, objective, seed, project_dir, data,
-                    callbacks, started):
+                    callbacks, started, refit):
         from easynas.search._kt_adapter import SearchTuner, StrategyOracle
 
         features, targets, val_features, val_targets, weights, val_weights = data
@@ -250,39 +254,93 @@ class SearchEstimator(BaseEstimator):
             budget = max(budget - (time.perf_counter() - started), 1e-3)
         reporter = ProgressReporter(self.verbose, objective, self.max_trials)
         oracle = StrategyOracle(strategy, objective, self.max_trials, seed, budget)
+        n_train, n_val = len(targets[0]), len(val_targets[0])
+        refit_scale = (n_train + n_val) / n_train
+
+        def trial_finished(record, info):
+            reporter.trial_finished(record, info)
+            if refit and budget is not None:
+                # Keep time for refitting the best candidate so far: the search
+                # stops early enough for the refit to fit in the budget.
+                estimate = _hold_back_seconds(_best_record(tuner.records(), objective),
+                                              tuner.trial_info, refit_scale)
+                oracle.deadline.hold_back(min(estimate, budget / 2))
+
         tuner = SearchTuner(
             oracle, graph, spec,
             directory=os.path.dirname(project_dir), project_name=os.path.basename(project_dir),
-            overwrite=self.overwrite, patience=self.patience,
-            on_trial_end=reporter.trial_finished,
+            overwrite=self.overwrite, patience=self.patience, on_trial_end=trial_finished,
         )
         reporter.search_started(project_dir, getattr(strategy, "name", type(strategy).__name__),
                                 len(oracle.get_space().space))
 
-        def one(parts):
-            return parts[0] if len(parts) == 1 else parts
-
-        def per_head(w):
-            return w if w is None or len(targets) == 1 else [w] * len(targets)
-
-        validation = (one(val_features), one(val_targets))
+        validation = (_one(val_features), _one(val_targets))
         if val_weights is not None:
-            validation += (per_head(val_weights),)
+            validation += (_per_head(val_weights, len(targets)),)
+        fit_verbose = 2 if self.verbose >= 2 else 0
         tuner.search(
-            x=one(features), y=one(targets), validation_data=validation,
-            sample_weight=per_head(weights),
+            x=_one(features), y=_one(targets), validation_data=validation,
+            sample_weight=_per_head(weights, len(targets)),
             epochs=self.epochs, batch_size=self.batch_size, callbacks=list(callbacks),
-            fit_verbose=2 if self.verbose >= 2 else 0, seed=seed,
+            fit_verbose=fit_verbose, seed=seed,
         )
         records = tuner.records()
         infos = {r.trial_id: tuner.trial_info(r.trial_id) for r in records}
         completed = [r for r in records if r.status == TrialStatus.COMPLETED]
         reporter.search_finished(len(completed), len(records), time.perf_counter() - started)
-        best_model = None
-        if completed:
-            best = min(completed, key=lambda r: objective.sort_key(r.score))
-            best_model = tuner.load_model(oracle.get_trial(best.trial_id))
-        return records, infos, best_model, oracle.get_space()
+        best = _best_record(records, objective)
+        if best is None:
+            return records, infos, None, None
+        trial = oracle.get_trial(best.trial_id)
+        refit_info = None
+        if refit:
+            refit_info = self._refit(
+                tuner, trial, infos[best.trial_id], oracle.deadline, reporter, seed, fit_verbose,
+                (features, targets, val_features, val_targets, weights, val_weights),
+            )
+        if refit_info is not None and "model" in refit_info:
+            return records, infos, refit_info.pop("model"), refit_info
+        return records, infos, tuner.load_model(trial), refit_info
+
+    def _refit(self, tuner, trial, info, deadline, reporter, seed, fit_verbose, data):
+        """Train the best architecture afresh on training + validation data.
+
+        Returns the refit's facts (with the model under "model" when it
+        succeeded), or None when there is nothing to go on.
+        """
+        features, targets, val_features, val_targets, weights, val_weights = data
+        best_epoch = info.get("best_epoch")
+        if best_epoch is None:
+            return None
+        epochs = int(best_epoch) + 1
+        estimate = _refit_seconds(trial, lambda _: info,
+                                  (len(targets[0]) + len(val_targets[0])) / len(targets[0]))
+        deadline.hold_back(0.0)
+        if deadline.total_remaining() < estimate:
+            reporter.refit_skipped(
+                trial.trial_id,
+                f"about {estimate:.0f}s needed, {max(deadline.total_remaining(), 0):.0f}s "
+                "of the time budget left",
+            )
+            return {"trial_id": trial.trial_id, "reason": "not enough time budget left"}
+        x_all = [np.concatenate([a, b]) for a, b in zip(features, val_features)]
+        y_all = [np.concatenate([a, b]) for a, b in zip(targets, val_targets)]
+        w_all = None
+        if weights is not None or val_weights is not None:
+            w_all = np.concatenate([
+                np.ones(len(t), dtype="float32") if w is None else np.asarray(w, "float32")
+                for w, t in ((weights, targets[0]), (val_weights, val_targets[0]))
+            ])
+        reporter.refit_started(trial.trial_id, epochs, len(y_all[0]))
+        model, refit_info = tuner.refit(
+            trial, _one(x_all), _one(y_all), epochs=epochs, batch_size=self.batch_size,
+            deadline=deadline, seed=seed, sample_weight=_per_head(w_all, len(y_all)),
+            fit_verbose=fit_verbose,
+        )
+        reporter.refit_finished(refit_info)
+        if model is not None:
+            refit_info["model"] = model
+        return refit_info
 
     def _analyze_target(self, head, y, name):
         if isinstance(head, ClassificationHead):
@@ -360,6 +418,7 @@ class SearchEstimator(BaseEstimator):
             "best_trial_id": self.best_trial_id_,
             "best_hyperparameters": self.best_hyperparameters_,
             "seed": self.seed_,
+            "refit": self.refit_info_,
         }
         path = os.path.join(self.project_dir_, RESULT_FILE)
         with open(path + ".tmp", "w", encoding="utf-8") as f:
@@ -496,6 +555,48 @@ def _conform_inputs(
     for node, node_spec, part in zip(input_nodes, spec.inputs, parts):
         features.extend(node.conform(node_spec, part, argument))
     return features
+
+
+def _one(parts: list[Any]) -> Any:
+    """A single array as itself, several as the list Keras takes."""
+    return parts[0] if len(parts) == 1 else parts
+
+
+def _per_head(weights: np.ndarray | None, heads: int) -> Any:
+    """Sample weights for every head (Keras wants one array per output)."""
+    return weights if weights is None or heads == 1 else [weights] * heads
+
+
+def _best_record(records: list[Any], objective: Objective) -> Any:
+    """The completed trial with the best score, or None."""
+    completed = [r for r in records if r.status == TrialStatus.COMPLETED]
+    return min(completed, key=lambda r: objective.sort_key(r.score)) if completed else None
+
+
+def _refit_seconds(record: Any, trial_info: Any, scale: float) -> float:
+    """Estimated seconds to refit a trial's architecture on `scale` times its data.
+
+    From the trial's own timing: building the model, plus its epochs up to
+    the best one (the first includes tracing) scaled by the data, with a 10%
+    margin. 0 when nothing is known.
+    """
+    if record is None:
+        return 0.0
+    info = trial_info(record.trial_id)
+    epoch_seconds, best_epoch = info.get("epoch_seconds"), info.get("best_epoch")
+    if not epoch_seconds or best_epoch is None:
+        return 0.0
+    first, rest = epoch_seconds[0], epoch_seconds[1:] or epoch_seconds
+    training = (first + float(np.median(rest)) * best_epoch) * scale
+    return 1.1 * (info.get("build_seconds", 0.0) + training)
+
+
+def _hold_back_seconds(record: Any, trial_info: Any, scale: float) -> float:
+    """Time the search keeps free for the refit, plus the tail of a trial cut at the deadline."""
+    if record is None:
+        return 0.0
+    tail = trial_info(record.trial_id).get("after_fit_seconds", 0.0)
+    return _refit_seconds(record, trial_info, scale) + tail
 
 
 def _single(target_specs: list[Any]) -> Any:

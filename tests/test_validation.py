@@ -45,6 +45,7 @@ BAD_VALUES = {
     "directory": (5, "5"),
     "project_name": (5, "5"),
     "overwrite": ("yes", "'yes'"),
+    "refit": ("always", "'always'"),
     "seed": (-1, "-1"),
     "verbose": (7, "7"),
     "multi_label": ("yes", "'yes'"),

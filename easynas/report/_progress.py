@@ -74,3 +74,18 @@ class ProgressReporter:
             f"easynas: search done: {completed}/{total} trials completed in {seconds:.1f}s; "
             f"best {self.objective.name}={best}"
         )
+
+    def refit_started(self, trial_id: str, epochs: int, samples: int) -> None:
+        self._emit(
+            f"easynas: refitting the best candidate (trial {trial_id}) on all {samples:,} samples "
+            f"(training + validation) for {epochs} epoch(s)"
+        )
+
+    def refit_finished(self, info: dict[str, Any]) -> None:
+        if "reason" in info:
+            self._emit(f"easynas: refit abandoned ({info['reason']}); keeping the searched model")
+        else:
+            self._emit(f"easynas: refit done in {info['seconds']:.1f}s")
+
+    def refit_skipped(self, trial_id: str, reason: str) -> None:
+        self._emit(f"easynas: no refit of trial {trial_id}: {reason}; keeping the searched model")

@@ -63,6 +63,7 @@ class _TabularTask(SearchEstimator):
         patience: int = 3,
         batch_size: int = 32,
         validation_split: float = 0.2,
+        refit: bool | str = "auto",
         objective: str | tuple[str, str] = "val_loss",
         directory: str | None = None,
         project_name: str | None = None,
@@ -79,6 +80,7 @@ class _TabularTask(SearchEstimator):
         self.patience = patience
         self.batch_size = batch_size
         self.validation_split = validation_split
+        self.refit = refit
         self.objective = objective
         self.directory = directory
         self.project_name = project_name
@@ -153,15 +155,16 @@ class TabularClassifier(TaskClassifierMixin, _TabularTask):
                  multi_label: bool | None = None, search: Any = "greedy", max_trials: int = 10,
                  time_budget: float | str | None = None, epochs: int = 20, patience: int = 3,
                  batch_size: int = 32, validation_split: float = 0.2,
-                 objective: str | tuple[str, str] = "val_loss", directory: str | None = None,
+                 refit: bool | str = "auto", objective: str | tuple[str, str] = "val_loss",
+                 directory: str | None = None,
                  project_name: str | None = None, overwrite: bool = False,
                  seed: int | None = None, verbose: int = 1) -> None:
         super().__init__(
             column_names=column_names, column_types=column_types, search=search,
             max_trials=max_trials, time_budget=time_budget, epochs=epochs, patience=patience,
-            batch_size=batch_size, validation_split=validation_split, objective=objective,
-            directory=directory, project_name=project_name, overwrite=overwrite, seed=seed,
-            verbose=verbose,
+            batch_size=batch_size, validation_split=validation_split, refit=refit,
+            objective=objective, directory=directory, project_name=project_name,
+            overwrite=overwrite, seed=seed, verbose=verbose,
         )
         self.class_weight = class_weight
         self.multi_label = multi_label

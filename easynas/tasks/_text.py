@@ -51,6 +51,7 @@ class _TextTask(SearchEstimator):
         patience: int = 3,
         batch_size: int = 32,
         validation_split: float = 0.2,
+        refit: bool | str = "auto",
         objective: str | tuple[str, str] = "val_loss",
         directory: str | None = None,
         project_name: str | None = None,
@@ -66,6 +67,7 @@ class _TextTask(SearchEstimator):
         self.patience = patience
         self.batch_size = batch_size
         self.validation_split = validation_split
+        self.refit = refit
         self.objective = objective
         self.directory = directory
         self.project_name = project_name
@@ -113,14 +115,16 @@ class TextClassifier(TaskClassifierMixin, _TextTask):
                  search: Any = "greedy", max_trials: int = 10,
                  time_budget: float | str | None = None, epochs: int = 20, patience: int = 3,
                  batch_size: int = 32, validation_split: float = 0.2,
-                 objective: str | tuple[str, str] = "val_loss", directory: str | None = None,
+                 refit: bool | str = "auto", objective: str | tuple[str, str] = "val_loss",
+                 directory: str | None = None,
                  project_name: str | None = None, overwrite: bool = False,
                  seed: int | None = None, verbose: int = 1) -> None:
         super().__init__(
             missing_text=missing_text, search=search, max_trials=max_trials,
             time_budget=time_budget, epochs=epochs, patience=patience, batch_size=batch_size,
-            validation_split=validation_split, objective=objective, directory=directory,
-            project_name=project_name, overwrite=overwrite, seed=seed, verbose=verbose,
+            validation_split=validation_split, refit=refit, objective=objective,
+            directory=directory, project_name=project_name, overwrite=overwrite, seed=seed,
+            verbose=verbose,
         )
         self.multi_label = multi_label
 
