@@ -44,6 +44,9 @@ class _Parser(argparse.ArgumentParser):
 # --- argument types ---
 
 
+REFIT_CHOICES = {"auto": "auto", "always": True, "never": False}
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -136,6 +139,10 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--validation-split", type=_fraction, metavar="F",
                         help="fraction of DATA held out to score candidates "
                         f"(default {defaults['validation_split']})")
+    search.add_argument("--refit", choices=tuple(REFIT_CHOICES), default="auto",
+                        help="retrain the best architecture on all of DATA (training + "
+                        "validation) for its best number of epochs: always, never, or auto "
+                        "(when no separate validation data is given; the default)")
     search.add_argument("--overwrite", action="store_true",
                         help="replace an existing project instead of continuing it (and an "
                         "existing --export .keras file)")
@@ -196,6 +203,7 @@ def _run_search(args: argparse.Namespace) -> int:
     estimator_class = ImageClassifier if args.task == "image-classification" else ImageRegressor
     estimator = estimator_class(
         directory=args.directory, overwrite=args.overwrite, verbose=0 if args.quiet else 1,
+        refit=REFIT_CHOICES[args.refit],
         **{k: v for k, v in options.items() if v is not None},
     )
     estimator.fit(data)

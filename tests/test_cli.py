@@ -82,6 +82,11 @@ def test_search_runs_prints_the_leaderboard_and_exports(searched, workspace):
     assert (workspace / "runs" / "image_classifier" / "best_model.keras").is_file()
     assert (workspace / "serving" / "1" / "saved_model.pb").is_file()
     assert "Traceback" not in searched.stderr
+    # --refit auto (the default): the winner is retrained on all 64 images
+    assert "refitting the best candidate (trial 0) on all 64 samples" in searched.stdout
+    result = json.loads((workspace / "runs" / "image_classifier" / "easynas_result.json")
+                        .read_text())
+    assert result["refit"]["samples"] == 64
 
 
 def test_leaderboard_reads_a_finished_project_without_its_data(searched, workspace, capsys):
@@ -139,7 +144,7 @@ def test_search_reads_a_folder_of_class_folders(tmp_path, capsys):
     status = main(["search", str(tmp_path / "images"), "--task", "image-classification",
                    "--directory", str(tmp_path / "runs"), "--project-name", "pets",
                    "--max-trials", "1", "--epochs", "1", "--seed", "1", "--quiet",
-                   "--export", str(tmp_path / "pets.keras")])
+                   "--refit", "never", "--export", str(tmp_path / "pets.keras")])
     out = capsys.readouterr().out
     assert status == 0
     assert "[trial" not in out  # --quiet: no progress lines
@@ -148,6 +153,7 @@ def test_search_reads_a_folder_of_class_folders(tmp_path, capsys):
     result = json.loads((tmp_path / "runs" / "pets" / "easynas_result.json").read_text())
     assert result["spec"]["targets"][0]["classes"] == ["cat", "dog"]
     assert result["spec"]["inputs"][0]["shape"] == [8, 8, 3]
+    assert result["refit"] is None
 
 
 @pytest.mark.parametrize(
