@@ -10,6 +10,7 @@ __all__ = [
     "InvalidDataError",
     "InvalidParameterError",
     "NotFittedError",
+    "ProjectLockedError",
 ]
 
 
@@ -31,6 +32,13 @@ class InvalidDataError(ValueError):
 
 class NotFittedError(ValueError, AttributeError):
     """A method that needs a fitted estimator was called before `fit`."""
+
+
+class ProjectLockedError(RuntimeError):
+    """Another search, alive, holds the project folder's lock.
+
+    The message names the folder and the holder's pid, host and start time.
+    """
 
 
 class EasyNASWarning(UserWarning):
