@@ -32,7 +32,13 @@ class AutoModel(SearchEstimator):
         time_budget: Wall-clock limit for the whole `fit`: seconds or a string
             such as "10min"; None for none. When it runs out, the candidate in
             training stops at the end of its current batch, is scored, and no
-            new candidate starts; the best so far is kept.
+            new candidate starts; the best so far is kept. The budget covers
+            the project: a resumed search counts the seconds its earlier runs
+            spent searching.
+        trial_time_limit: Seconds (or a string such as "5min") one candidate
+            may take, building and training; None for no limit. A candidate
+            past it is stopped at the end of its current batch and recorded
+            as a failed trial with the reason, and the search goes on.
         epochs: Most epochs per candidate. Default 20.
         patience: Early stopping: epochs without improvement of the objective
             before a candidate stops. Default 3.
@@ -53,9 +59,15 @@ class AutoModel(SearchEstimator):
         directory: Folder for the project (trials, checkpoints, best model).
             None uses a fresh temporary folder for each `fit`.
         project_name: Project sub-folder; None uses the class name in snake case.
-        overwrite: Replace an existing project of the same name. With False,
-            a `fit` on an existing project continues its search (and refuses a
-            project made for other data or another search space).
+        overwrite: Replace an existing project of the same name. With False
+            (the default), a `fit` on an existing project resumes its search:
+            finished trials are kept, a trial that was interrupted (Ctrl-C,
+            SIGTERM, kill -9, a crash) runs again, and `time_budget` counts the
+            time already spent. To continue a finished search for N more
+            trials, raise `max_trials` (`set_params(max_trials=old + N)`) and
+            fit again. A project made for other data or another search space
+            is refused. Only one search at a time may use a project: a second
+            one raises `easynas.exceptions.ProjectLockedError`.
         seed: Seeds the search and each candidate's weights; None draws one
             (stored as `seed_`).
         verbose: 0 silent, 1 a line per trial, 2 also a line per epoch.
@@ -86,6 +98,7 @@ class AutoModel(SearchEstimator):
         search: Any = "greedy",
         max_trials: int = 10,
         time_budget: float | str | None = None,
+        trial_time_limit: float | str | None = None,
         epochs: int = 20,
         patience: int = 3,
         batch_size: int = 32,
@@ -103,6 +116,7 @@ class AutoModel(SearchEstimator):
         self.search = search
         self.max_trials = max_trials
         self.time_budget = time_budget
+        self.trial_time_limit = trial_time_limit
         self.epochs = epochs
         self.patience = patience
         self.batch_size = batch_size

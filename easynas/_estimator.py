@@ -7,9 +7,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import logging
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Sequence
@@ -19,6 +22,8 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from easynas import _validation as v
+from easynas._atomic import replacing, write_json
+from easynas._lock import LOCK_FILE, ProjectLock
 from easynas._version import __version__
 from easynas.data._adapters import check_lengths, read_source, take_rows, to_arrays, to_parts
 from easynas.data._analysis import analyze_classification_target, analyze_regression_target
@@ -39,6 +44,7 @@ logger = logging.getLogger(__name__)
 __all__ = ["SearchEstimator", "parse_objective"]
 
 RESULT_FILE = "easynas_result.json"
+PROJECT_FILE = "easynas_project.json"
 BEST_MODEL_FILE = "best_model.keras"
 _LOWER_IS_BETTER = ("loss", "error", "mse", "mae", "rmse", "crossentropy", "hinge")
 
@@ -84,6 +90,9 @@ class SearchEstimator(BaseEstimator):
         "time_budget": [v.NONE, v.Satisfies(_valid_time_budget,
                                             "a positive number of seconds or a duration string "
                                             "like '10min' or '1h30m'")],
+        "trial_time_limit": [v.NONE, v.Satisfies(_valid_time_budget,
+                                                 "a positive number of seconds or a duration "
+                                                 "string like '30s' or '5min'")],
         "epochs": [v.Interval(int, 1, None)],
         "patience": [v.Interval(int, 1, None)],
         "batch_size": [v.Interval(int, 1, None)],
@@ -171,6 +180,8 @@ class SearchEstimator(BaseEstimator):
         weights = None if sample_weight is None else check_sample_weight(sample_weight, n)
 
         seed = self.seed
+        if seed is None and self.directory is not None and not self.overwrite:
+            seed = _saved_seed(self._project_dir())  # a resumed search keeps its drawn seed
         if seed is None:
             seed = int(np.random.SeedSequence().entropy % 2**31)
         target_specs = [self._analyze_target(head, y_part, "y")
@@ -207,53 +218,60 @@ class SearchEstimator(BaseEstimator):
 
         objective = parse_objective(self.objective)
         project_dir = self._project_dir()
-        self._check_project(project_dir, graph, spec)
-        # Presets and the epoch limit fill in only strategies made from a name or
-        # config; a Strategy instance the user built is used exactly as given.
-        strategy = _registry.get(
-            self.search, max_epochs=self.epochs, initial_values=self._initial_values(graph) or None
-        )
-        refit = self.refit is True or (self.refit == "auto" and validation_data is None)
-        records, infos, best_model, refit_info = self._run_search(
-            graph, spec, strategy, objective, seed, project_dir,
-            (features, targets, val_features, val_targets, weights, val_weights),
-            callbacks or [], started, refit,
-        )
-        completed = [r for r in records if r.status == TrialStatus.COMPLETED]
-        if not completed:
-            reasons = [last_line(r.message) for r in records if r.message]
-            raise RuntimeError(
-                f"All {len(records)} candidate(s) failed; no model was found. First reason: "
-                f"{reasons[0] if reasons else 'unknown'}"
+        with ProjectLock(project_dir):
+            if self.overwrite:
+                _clear_project(project_dir)
+            self._check_project(project_dir, graph, spec)
+            self._write_project(project_dir, graph, spec, seed)
+            # Presets and the epoch limit fill in only strategies made from a name or
+            # config; a Strategy instance the user built is used exactly as given.
+            strategy = _registry.get(
+                self.search, max_epochs=self.epochs,
+                initial_values=self._initial_values(graph) or None,
             )
-        best = min(completed, key=lambda r: objective.sort_key(r.score))
-        self.graph_ = graph
-        self.spec_ = spec
-        self.objective_ = objective
-        self.seed_ = seed
-        self.project_dir_ = project_dir
-        self.trials_ = records
-        self.best_trial_id_ = best.trial_id
-        self.best_hyperparameters_ = {
-            k: val for k, val in best.values.items() if not k.startswith("easynas/")
-        }
-        self.best_model_ = best_model
-        self.refit_info_ = refit_info
-        self.leaderboard_ = build_leaderboard(records, infos, objective)
-        self.search_seconds_ = time.perf_counter() - started
-        self._save_result()
+            refit = self.refit is True or (self.refit == "auto" and validation_data is None)
+            records, infos, best_model, refit_info = self._run_search(
+                graph, spec, strategy, objective, seed, project_dir,
+                (features, targets, val_features, val_targets, weights, val_weights),
+                callbacks or [], started, refit,
+            )
+            completed = [r for r in records if r.status == TrialStatus.COMPLETED]
+            if not completed:
+                reasons = [last_line(r.message) for r in records if r.message]
+                raise RuntimeError(
+                    f"All {len(records)} candidate(s) failed; no model was found. First reason: "
+                    f"{reasons[0] if reasons else 'unknown'}"
+                )
+            best = min(completed, key=lambda r: objective.sort_key(r.score))
+            self.graph_ = graph
+            self.spec_ = spec
+            self.objective_ = objective
+            self.seed_ = seed
+            self.project_dir_ = project_dir
+            self.trials_ = records
+            self.best_trial_id_ = best.trial_id
+            self.best_hyperparameters_ = {
+                k: val for k, val in best.values.items() if not k.startswith("easynas/")
+            }
+            self.best_model_ = best_model
+            self.refit_info_ = refit_info
+            self.leaderboard_ = build_leaderboard(records, infos, objective)
+            self.search_seconds_ = time.perf_counter() - started
+            self._save_result()
         return self
 
     def _run_search(self, graph, spec, strategy, objective, seed, project_dir, data,
                     callbacks, started, refit):
-        from easynas.search._kt_adapter import SearchTuner, StrategyOracle
+        from easynas.search._kt_adapter import StrategyOracle
 
         features, targets, val_features, val_targets, weights, val_weights = data
         budget = None if self.time_budget is None else parse_duration(self.time_budget)
-        if budget is not None:
-            budget = max(budget - (time.perf_counter() - started), 1e-3)
+        limit = None if self.trial_time_limit is None else parse_duration(self.trial_time_limit)
         reporter = ProgressReporter(self.verbose, objective, self.max_trials)
-        oracle = StrategyOracle(strategy, objective, self.max_trials, seed, budget)
+        # The time spent preparing the data counts against the budget, and so
+        # does, on resume, the time earlier runs spent (from the saved state).
+        oracle = StrategyOracle(strategy, objective, self.max_trials, seed, budget,
+                                spent=time.perf_counter() - started)
         n_train, n_val = len(targets[0]), len(val_targets[0])
         refit_scale = (n_train + n_val) / n_train
 
@@ -266,10 +284,9 @@ class SearchEstimator(BaseEstimator):
                                               tuner.trial_info, refit_scale)
                 oracle.deadline.hold_back(min(estimate, budget / 2))
 
-        tuner = SearchTuner(
-            oracle, graph, spec,
-            directory=os.path.dirname(project_dir), project_name=os.path.basename(project_dir),
-            overwrite=self.overwrite, patience=self.patience, on_trial_end=trial_finished,
+        tuner = _open_tuner(
+            project_dir, oracle, graph, spec, patience=self.patience,
+            on_trial_end=trial_finished, trial_time_limit=limit,
         )
         reporter.search_started(project_dir, getattr(strategy, "name", type(strategy).__name__),
                                 len(oracle.get_space().space))
@@ -394,12 +411,10 @@ class SearchEstimator(BaseEstimator):
         return os.path.join(os.fspath(self.directory), name)
 
     def _check_project(self, project_dir: str, graph: Graph, spec: DataSpec) -> None:
-        """Refuse to continue a project made for another search space or data."""
-        path = os.path.join(project_dir, RESULT_FILE)
-        if self.overwrite or not os.path.exists(path):
+        """Refuse to resume a project made for another search space or data, or not by us."""
+        saved = _read_project(project_dir)
+        if saved is None:
             return
-        with open(path, encoding="utf-8") as f:
-            saved = json.load(f)
         same_graph = saved.get("graph") == json.loads(graph.to_json())
         if not same_graph or saved.get("spec") != spec.to_dict():
             raise InvalidParameterError(
@@ -407,8 +422,19 @@ class SearchEstimator(BaseEstimator):
                 "Pass overwrite=True to replace it, or another directory/project_name."
             )
 
+    def _write_project(self, project_dir: str, graph: Graph, spec: DataSpec, seed: int) -> None:
+        """Record what the project searches, before the search starts (for resume)."""
+        write_json(os.path.join(project_dir, PROJECT_FILE), {
+            "easynas_version": __version__,
+            "estimator": type(self).__name__,
+            "graph": json.loads(graph.to_json()),
+            "spec": spec.to_dict(),
+            "seed": seed,
+        }, indent=2)
+
     def _save_result(self) -> None:
-        self.best_model_.save(os.path.join(self.project_dir_, BEST_MODEL_FILE))
+        with replacing(os.path.join(self.project_dir_, BEST_MODEL_FILE), ".keras") as tmp:
+            self.best_model_.save(tmp)
         result = {
             "easynas_version": __version__,
             "estimator": type(self).__name__,
@@ -420,10 +446,7 @@ class SearchEstimator(BaseEstimator):
             "seed": self.seed_,
             "refit": self.refit_info_,
         }
-        path = os.path.join(self.project_dir_, RESULT_FILE)
-        with open(path + ".tmp", "w", encoding="utf-8") as f:
-            json.dump(result, f, indent=2)
-        os.replace(path + ".tmp", path)
+        write_json(os.path.join(self.project_dir_, RESULT_FILE), result, indent=2)
 
     # --- using the result ---------------------------------------------------------
     def _check_fitted(self, method: str) -> None:
@@ -607,6 +630,92 @@ def _single(target_specs: list[Any]) -> Any:
             f"{len(target_specs)}. Use sample_weight."
         )
     return target_specs[0]
+
+
+def _read_project(project_dir: str) -> dict[str, Any] | None:
+    """What an existing project searches (None for no project yet).
+
+    Raises:
+        InvalidParameterError: The folder holds a search easynas did not
+            start, or its record is unreadable.
+    """
+    for name in (PROJECT_FILE, RESULT_FILE):  # projects before 0.x have only the result
+        path = os.path.join(project_dir, name)
+        if not os.path.exists(path):
+            continue
+        try:
+            with open(path, encoding="utf-8") as f:
+                saved = json.load(f)
+        except (OSError, ValueError) as error:
+            raise InvalidParameterError(
+                f"The project {project_dir!r} is corrupt: {name} cannot be read ({error}). "
+                "Pass overwrite=True to replace it, or another directory/project_name."
+            ) from error
+        if not isinstance(saved, dict):
+            raise InvalidParameterError(
+                f"The project {project_dir!r} is corrupt: {name} holds no easynas record. "
+                "Pass overwrite=True to replace it, or another directory/project_name."
+            )
+        return saved
+    if os.path.exists(os.path.join(project_dir, "oracle.json")):
+        raise InvalidParameterError(
+            f"The project {project_dir!r} holds a search that easynas did not start (it has no "
+            f"{PROJECT_FILE}). Pass overwrite=True to replace it, or another "
+            "directory/project_name."
+        )
+    return None
+
+
+def _saved_seed(project_dir: str) -> int | None:
+    """The seed an existing project searched with, if it records one."""
+    try:
+        saved = _read_project(project_dir)
+    except InvalidParameterError:
+        return None  # reported once the project is locked and checked
+    seed = None if saved is None else saved.get("seed")
+    return seed if isinstance(seed, int) else None
+
+
+def _clear_project(project_dir: str) -> None:
+    """Empty a project folder for `overwrite=True`, keeping the lock we hold in it."""
+    for name in os.listdir(project_dir):
+        if name.startswith(LOCK_FILE):
+            continue
+        path = os.path.join(project_dir, name)
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path)
+        else:
+            os.remove(path)
+
+
+def _open_tuner(project_dir: str, oracle: Any, graph: Graph, spec: DataSpec, **kwargs: Any):
+    """The `SearchTuner` of a project, resuming it if it has saved state.
+
+    Raises:
+        InvalidParameterError: The saved state cannot be read.
+    """
+    from easynas.search._kt_adapter import SearchTuner
+
+    try:
+        # KerasTuner prints "Reloading Tuner from ..."; we log our own line below.
+        with contextlib.redirect_stdout(io.StringIO()):
+            tuner = SearchTuner(
+                oracle, graph, spec, directory=os.path.dirname(project_dir),
+                project_name=os.path.basename(project_dir), overwrite=False, **kwargs,
+            )
+    except (ValueError, KeyError, TypeError, RuntimeError) as error:
+        raise InvalidParameterError(
+            f"The project {project_dir!r} cannot be resumed: its saved search state is "
+            f"unreadable ({type(error).__name__}: {error}). Pass overwrite=True to replace it, "
+            "or another directory/project_name."
+        ) from error
+    finished = [r for r in tuner.records() if r.status != TrialStatus.RUNNING]
+    if tuner.records():
+        logger.info(
+            "Resuming the search in %s: %d finished trial(s) kept, %.0fs of the time budget "
+            "spent before.", project_dir, len(finished), oracle.deadline.spent(),
+        )
+    return tuner
 
 
 def _snake(name: str) -> str:

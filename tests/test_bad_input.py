@@ -72,6 +72,8 @@ PARAMETER_CASES = [
     ("time_budget", "soon"),
     ("time_budget", -5),
     ("time_budget", 0),
+    ("trial_time_limit", "forever"),
+    ("trial_time_limit", -1),
     ("max_trials", 0),
     ("max_trials", 2.5),
     ("epochs", 0),

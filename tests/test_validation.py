@@ -37,6 +37,7 @@ BAD_VALUES = {
     "search": ("nope", "'nope'"),
     "max_trials": (0, "0"),
     "time_budget": ("soon", "'soon'"),
+    "trial_time_limit": (0, "0"),
     "epochs": (0, "0"),
     "patience": (0, "0"),
     "batch_size": (-1, "-1"),

@@ -56,14 +56,32 @@ class Deadline:
     count only the time before the held-back part, and `total_remaining()`
     all of it.
 
+    The deadline also counts the seconds spent so far (`spent()`), including
+    any spent before it was made, so a resumed search can keep its budget.
+
     Args:
-        seconds: Seconds from now; None means never.
+        seconds: The whole budget in seconds; None means never.
+        spent: Seconds of it already used (they shorten the time left).
     """
 
-    def __init__(self, seconds: float | None) -> None:
+    def __init__(self, seconds: float | None, spent: float = 0.0) -> None:
         self.seconds = seconds
-        self._end = None if seconds is None else time.monotonic() + seconds
+        self._start = time.monotonic()
+        self._spent_before = 0.0
+        self._end = None if seconds is None else self._start + seconds
         self.held_back = 0.0
+        self.add_spent(spent)
+
+    def add_spent(self, seconds: float) -> None:
+        """Count `seconds` more as already spent (time used before this deadline existed)."""
+        seconds = max(float(seconds), 0.0)
+        self._spent_before += seconds
+        if self._end is not None:
+            self._end -= seconds
+
+    def spent(self) -> float:
+        """Seconds of the budget used so far, earlier ones included."""
+        return self._spent_before + (time.monotonic() - self._start)
 
     def hold_back(self, seconds: float) -> None:
         """Keep the last `seconds` of the budget for later work (replaces any earlier hold)."""

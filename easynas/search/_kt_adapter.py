@@ -20,6 +20,7 @@ import keras
 import keras_tuner as kt
 import numpy as np
 
+from easynas._atomic import replacing, write_json
 from easynas.search._budget import Deadline
 from easynas.search._records import Objective, TrialRecord, TrialStatus
 from easynas.search._strategy import History, Strategy
@@ -71,6 +72,9 @@ class StrategyOracle(kt.Oracle):
         seed: Seed of the search; each proposal's generator derives from it
             and the trial number.
         time_budget: Seconds after which no new trial starts, or None.
+        spent: Seconds of the budget already used before the oracle was made
+            (a resumed search adds the seconds its earlier runs spent, kept in
+            the oracle's saved state).
     """
 
     def __init__(
@@ -80,6 +84,7 @@ class StrategyOracle(kt.Oracle):
         max_trials: int,
         seed: int,
         time_budget: float | None = None,
+        spent: float = 0.0,
     ) -> None:
         super().__init__(
             objective=kt.Objective(objective.name, objective.direction),
@@ -91,7 +96,7 @@ class StrategyOracle(kt.Oracle):
         self.strategy = strategy
         self.easynas_objective = objective
         self.search_seed = seed
-        self.deadline = Deadline(time_budget)
+        self.deadline = Deadline(time_budget, spent=spent)
         self.verbose = 0
 
     def history(self) -> History:
@@ -110,12 +115,23 @@ class StrategyOracle(kt.Oracle):
         state = super().get_state()
         state["easynas_strategy"] = self.strategy.get_state()
         state["easynas_seed"] = self.search_seed
+        state["easynas_spent_seconds"] = self.deadline.spent()
         return state
 
     def set_state(self, state: dict[str, Any]) -> None:
         super().set_state(state)
         self.strategy.set_state(state.get("easynas_strategy", {}))
         self.search_seed = state.get("easynas_seed", self.search_seed)
+        # A resumed search counts the time its earlier runs spent.
+        self.deadline.add_spent(float(state.get("easynas_spent_seconds", 0.0)))
+
+    def save(self) -> None:
+        """Write the oracle's state atomically (KerasTuner writes it in place)."""
+        write_json(self._get_oracle_fname(), self.get_state())
+
+    def _save_trial(self, trial) -> None:
+        write_json(os.path.join(self._get_trial_dir(trial.trial_id), "trial.json"),
+                   trial.get_state())
 
 
 class _GraphHyperModel(kt.HyperModel):
@@ -154,16 +170,40 @@ class _BestWeights(keras.callbacks.Callback):
 
 
 class _StopAtDeadline(keras.callbacks.Callback):
-    """Ends training at the end of the current batch once the budget is spent."""
+    """Ends training at the end of the current batch once the budget is spent.
 
-    def __init__(self, deadline: Deadline) -> None:
+    With `on_epoch_end`, it also calls that (saving the search state, so a
+    killed search knows how much of its budget it had spent).
+    """
+
+    def __init__(self, deadline: Deadline, on_epoch_end=None) -> None:
         super().__init__()
         self.deadline = deadline
         self.stopped = False
+        self._on_epoch_end = on_epoch_end
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         if self.deadline.expired():
             self.stopped = True
+            self.model.stop_training = True
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        if self._on_epoch_end is not None:
+            self._on_epoch_end()
+
+
+class _TrialTimeLimit(keras.callbacks.Callback):
+    """Ends training at the end of the current batch once the trial has run `limit` seconds."""
+
+    def __init__(self, limit: float | None, started: float) -> None:
+        super().__init__()
+        self.limit = limit
+        self.started = started
+        self.exceeded = False
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        if self.limit is not None and time.perf_counter() - self.started > self.limit:
+            self.exceeded = True
             self.model.stop_training = True
 
 
@@ -202,6 +242,9 @@ class SearchTuner(kt.Tuner):
         overwrite: Start afresh even if the project exists.
         patience: Early-stopping patience in epochs.
         on_trial_end: Called with each finished trial's `TrialRecord` and info.
+        trial_time_limit: Seconds one trial may run (build and training); a
+            trial past it is stopped at the end of its current batch and
+            recorded as failed. None for no limit.
     """
 
     def __init__(
@@ -214,10 +257,12 @@ class SearchTuner(kt.Tuner):
         overwrite: bool,
         patience: int = 5,
         on_trial_end=None,
+        trial_time_limit: float | None = None,
     ) -> None:
         self.graph = graph
         self.spec = spec
         self.patience = patience
+        self.trial_time_limit = trial_time_limit
         self._on_trial_end = on_trial_end
         super().__init__(
             oracle=oracle,
@@ -241,7 +286,8 @@ class SearchTuner(kt.Tuner):
             _load_checkpoint(model, self._checkpoint_path(parent))
         best = _BestWeights(objective)
         timer = _TrainTimer()
-        stop_at_deadline = _StopAtDeadline(self.oracle.deadline)
+        stop_at_deadline = _StopAtDeadline(self.oracle.deadline, on_epoch_end=self.oracle.save)
+        time_limit = _TrialTimeLimit(self.trial_time_limit, started)
         fit_callbacks = [
             keras.callbacks.TerminateOnNaN(),
             keras.callbacks.EarlyStopping(
@@ -250,6 +296,7 @@ class SearchTuner(kt.Tuner):
             best,
             timer,
             stop_at_deadline,
+            time_limit,
             *callbacks,
         ]
         build_seconds = time.perf_counter() - started
@@ -265,12 +312,18 @@ class SearchTuner(kt.Tuner):
             verbose=fit_verbose,
         )
         losses = history.history.get("loss", [])
+        if time_limit.exceeded:
+            raise kt.errors.FailedTrialError(
+                f"The trial ran past its time limit (trial_time_limit={self.trial_time_limit:g}s)"
+                f" and was stopped after {time.perf_counter() - started:.1f}s."
+            )
         if any(not math.isfinite(v) for v in losses) or best.weights is None:
             raise kt.errors.FailedTrialError(
                 f"The loss became NaN or inf (losses: {losses}); the candidate diverged."
             )
         fit_ended = time.perf_counter()
-        model.save_weights(self._checkpoint_path(trial.trial_id))
+        with replacing(self._checkpoint_path(trial.trial_id), ".weights.h5") as tmp:
+            model.save_weights(tmp)
         info = {
             "params": int(model.count_params()),
             "latency_ms": _latency_ms(model, x),
@@ -356,11 +409,12 @@ class SearchTuner(kt.Tuner):
     def _write_info(self, trial_id: str, info: dict[str, Any]) -> None:
         directory = self.get_trial_dir(trial_id)
         os.makedirs(directory, exist_ok=True)
-        path = os.path.join(directory, TRIAL_INFO)
-        tmp = path + ".tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(info, f)
-        os.replace(tmp, path)
+        write_json(os.path.join(directory, TRIAL_INFO), info)
+
+    def save(self) -> None:
+        """Write the tuner's and the oracle's state atomically."""
+        self.oracle.save()
+        write_json(self._get_tuner_fname(), self.get_state())
 
     def _checkpoint_path(self, trial_id: str) -> str:
         return os.path.join(self.get_trial_dir(trial_id), CHECKPOINT)

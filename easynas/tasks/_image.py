@@ -33,6 +33,7 @@ class _ImageTask(SearchEstimator):
         search: Any = "greedy",
         max_trials: int = 10,
         time_budget: float | str | None = None,
+        trial_time_limit: float | str | None = None,
         epochs: int = 20,
         patience: int = 3,
         batch_size: int = 32,
@@ -48,6 +49,7 @@ class _ImageTask(SearchEstimator):
         self.search = search
         self.max_trials = max_trials
         self.time_budget = time_budget
+        self.trial_time_limit = trial_time_limit
         self.epochs = epochs
         self.patience = patience
         self.batch_size = batch_size
@@ -88,14 +90,17 @@ class ImageClassifier(TaskClassifierMixin, _ImageTask):
     }
 
     def __init__(self, *, multi_label: bool | None = None, search: Any = "greedy",
-                 max_trials: int = 10, time_budget: float | str | None = None, epochs: int = 20,
+                 max_trials: int = 10,
+                 time_budget: float | str | None = None,
+                 trial_time_limit: float | str | None = None, epochs: int = 20,
                  patience: int = 3, batch_size: int = 32, validation_split: float = 0.2,
                  refit: bool | str = "auto", objective: str | tuple[str, str] = "val_loss",
                  directory: str | None = None,
                  project_name: str | None = None, overwrite: bool = False,
                  seed: int | None = None, verbose: int = 1) -> None:
         super().__init__(
-            search=search, max_trials=max_trials, time_budget=time_budget, epochs=epochs,
+            search=search, max_trials=max_trials, time_budget=time_budget,
+            trial_time_limit=trial_time_limit, epochs=epochs,
             patience=patience, batch_size=batch_size, validation_split=validation_split,
             refit=refit, objective=objective, directory=directory, project_name=project_name,
             overwrite=overwrite, seed=seed, verbose=verbose,

@@ -59,6 +59,7 @@ class _TabularTask(SearchEstimator):
         search: Any = "greedy",
         max_trials: int = 10,
         time_budget: float | str | None = None,
+        trial_time_limit: float | str | None = None,
         epochs: int = 20,
         patience: int = 3,
         batch_size: int = 32,
@@ -76,6 +77,7 @@ class _TabularTask(SearchEstimator):
         self.search = search
         self.max_trials = max_trials
         self.time_budget = time_budget
+        self.trial_time_limit = trial_time_limit
         self.epochs = epochs
         self.patience = patience
         self.batch_size = batch_size
@@ -153,7 +155,8 @@ class TabularClassifier(TaskClassifierMixin, _TabularTask):
                  column_types: dict[str, str] | None = None,
                  class_weight: str | dict[Any, float] | None = None,
                  multi_label: bool | None = None, search: Any = "greedy", max_trials: int = 10,
-                 time_budget: float | str | None = None, epochs: int = 20, patience: int = 3,
+                 time_budget: float | str | None = None,
+                 trial_time_limit: float | str | None = None, epochs: int = 20, patience: int = 3,
                  batch_size: int = 32, validation_split: float = 0.2,
                  refit: bool | str = "auto", objective: str | tuple[str, str] = "val_loss",
                  directory: str | None = None,
@@ -161,7 +164,8 @@ class TabularClassifier(TaskClassifierMixin, _TabularTask):
                  seed: int | None = None, verbose: int = 1) -> None:
         super().__init__(
             column_names=column_names, column_types=column_types, search=search,
-            max_trials=max_trials, time_budget=time_budget, epochs=epochs, patience=patience,
+            max_trials=max_trials, time_budget=time_budget,
+            trial_time_limit=trial_time_limit, epochs=epochs, patience=patience,
             batch_size=batch_size, validation_split=validation_split, refit=refit,
             objective=objective, directory=directory, project_name=project_name,
             overwrite=overwrite, seed=seed, verbose=verbose,

@@ -47,6 +47,7 @@ class _TextTask(SearchEstimator):
         search: Any = "greedy",
         max_trials: int = 10,
         time_budget: float | str | None = None,
+        trial_time_limit: float | str | None = None,
         epochs: int = 20,
         patience: int = 3,
         batch_size: int = 32,
@@ -63,6 +64,7 @@ class _TextTask(SearchEstimator):
         self.search = search
         self.max_trials = max_trials
         self.time_budget = time_budget
+        self.trial_time_limit = trial_time_limit
         self.epochs = epochs
         self.patience = patience
         self.batch_size = batch_size
@@ -113,7 +115,8 @@ class TextClassifier(TaskClassifierMixin, _TextTask):
 
     def __init__(self, *, multi_label: bool | None = None, missing_text: str = "error",
                  search: Any = "greedy", max_trials: int = 10,
-                 time_budget: float | str | None = None, epochs: int = 20, patience: int = 3,
+                 time_budget: float | str | None = None,
+                 trial_time_limit: float | str | None = None, epochs: int = 20, patience: int = 3,
                  batch_size: int = 32, validation_split: float = 0.2,
                  refit: bool | str = "auto", objective: str | tuple[str, str] = "val_loss",
                  directory: str | None = None,
@@ -121,7 +124,8 @@ class TextClassifier(TaskClassifierMixin, _TextTask):
                  seed: int | None = None, verbose: int = 1) -> None:
         super().__init__(
             missing_text=missing_text, search=search, max_trials=max_trials,
-            time_budget=time_budget, epochs=epochs, patience=patience, batch_size=batch_size,
+            time_budget=time_budget, trial_time_limit=trial_time_limit, epochs=epochs,
+            patience=patience, batch_size=batch_size,
             validation_split=validation_split, refit=refit, objective=objective,
             directory=directory, project_name=project_name, overwrite=overwrite, seed=seed,
             verbose=verbose,
