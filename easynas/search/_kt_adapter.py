@@ -284,6 +284,7 @@ class SearchTuner(kt.Tuner):
         parent = hp.values.get(PARENT_KEY)
         if parent:
             _load_checkpoint(model, self._checkpoint_path(parent))
+        _create_state_eagerly(model, x, y)
         best = _BestWeights(objective)
         timer = _TrainTimer()
         stop_at_deadline = _StopAtDeadline(self.oracle.deadline, on_epoch_end=self.oracle.save)
@@ -418,6 +419,28 @@ class SearchTuner(kt.Tuner):
 
     def _checkpoint_path(self, trial_id: str) -> str:
         return os.path.join(self.get_trial_dir(trial_id), CHECKPOINT)
+
+
+def _create_state_eagerly(model: keras.Model, x: Any, y: Any) -> None:
+    """Create the optimizer's and the metrics' variables before `fit` traces its step.
+
+    Variables first created inside the traced training step are initialised
+    through `tf.cond` branch functions that TensorFlow registers globally and
+    never frees, so each trial would leave a few MB behind (the parent's memory
+    grows trial after trial). Created here, eagerly, they leave nothing.
+    """
+    if not model.optimizer.built:
+        model.optimizer.build(model.trainable_variables)
+    model.evaluate(_first_rows(x), _first_rows(y), verbose=0)
+
+
+def _first_rows(data: Any) -> Any:
+    """The first sample of an array, or of each array in a list or dict."""
+    if isinstance(data, dict):
+        return {k: v[:1] for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [v[:1] for v in data]
+    return data[:1]
 
 
 def _load_checkpoint(model: keras.Model, path: str) -> None:
