@@ -86,24 +86,57 @@ class _Scripted(Strategy):
         return Proposal.stop()
 
 
-def test_failed_and_diverging_candidates_are_failed_trials_not_a_dead_search(digits, fast):
+def _sleep_per_batch(x):
+    """The identity, taking 2 s for every batch (a candidate too slow to train)."""
+    import tensorflow as tf
+
+    def sleep(value):
+        time.sleep(2.0)
+        return value
+
+    out = tf.numpy_function(sleep, [x], x.dtype, stateful=True)
+    out.set_shape(x.shape)
+    return out
+
+
+class _Faulty(Block):
+    """A candidate that works, cannot be built, diverges or trains too slowly, by `fault`."""
+
+    def __init__(self, name=None):
+        super().__init__(name=name)
+
+    def build(self, hp, inputs):
+        (x,) = inputs
+        fault = hp.Choice("fault", ["none", "raise", "nan", "slow"])
+        if fault == "raise":
+            raise RuntimeError("this candidate cannot be built")
+        x = keras.layers.Flatten(name=self.layer_name("flatten"))(x)
+        if fault == "nan":
+            x = keras.layers.Rescaling(float("inf"), name=self.layer_name("inf"))(x)
+        if fault == "slow":
+            x = keras.layers.Lambda(_sleep_per_batch, output_shape=x.shape[1:],
+                                    name=self.layer_name("slow"))(x)
+        return x
+
+
+def test_a_raising_a_diverging_and_a_too_slow_candidate_fail_and_the_search_finishes(
+        digits, fast):
     x, y = digits
     image = en.ImageInput()
-    head = en.ClassificationHead(dropout=0.0)(_Explodes()(image))
-    script = [
-        {"explodes/explode": True, "explodes/diverge": False},
-        {"explodes/explode": False, "explodes/diverge": True},
-        {"explodes/explode": False, "explodes/diverge": False},
-    ]
-    model = en.AutoModel(image, head, search=_Scripted(script), **{**fast, "max_trials": 3})
+    head = en.ClassificationHead(dropout=0.0)(_Faulty()(image))
+    script = [{"faulty/fault": fault} for fault in ("raise", "nan", "slow", "none")]
+    model = en.AutoModel(image, head, search=_Scripted(script), trial_time_limit=5,
+                         **{**fast, "max_trials": 4})
+    started = time.perf_counter()
     model.fit(x, y)
+    assert time.perf_counter() - started < 60
     statuses = [r.status for r in model.trials_]
-    assert statuses == [TrialStatus.FAILED, TrialStatus.FAILED, TrialStatus.COMPLETED]
-    assert "cannot be built" in model.trials_[0].message
-    assert "NaN" in model.trials_[1].message
-    assert model.best_trial_id_ == model.trials_[2].trial_id
-    board = model.leaderboard()
-    assert list(board["status"]) == ["COMPLETED", "FAILED", "FAILED"]
+    assert statuses == [TrialStatus.FAILED] * 3 + [TrialStatus.COMPLETED]
+    raised, diverged, slow, _ = (r.message for r in model.trials_)
+    assert "cannot be built" in raised and "NaN" in diverged
+    assert "trial_time_limit=5s" in slow and "stopped after" in slow
+    assert model.best_trial_id_ == model.trials_[3].trial_id
+    assert list(model.leaderboard()["status"]) == ["COMPLETED", "FAILED", "FAILED", "FAILED"]
 
 
 def test_all_candidates_failing_raises_with_the_reason(digits, fast):
