@@ -17,6 +17,7 @@ import time
 import pytest
 from sklearn.base import clone
 
+import easynas as en
 from easynas.exceptions import ProjectLockedError
 from easynas.search import TrialStatus
 
@@ -123,3 +124,39 @@ def test_a_search_killed_mid_trial_resumes_with_its_finished_trials(tmp_path, ca
     more = clone(model).set_params(max_trials=4).fit(x, y)
     assert [r.trial_id for r in more.trials_] == ["0", "1", "2", "3"]
     assert [r.score for r in more.trials_[:3]] == [r.score for r in model.trials_]
+
+
+def _tiny(directory, **kwargs):
+    image = en.ImageInput()
+    head = en.ClassificationHead()(en.blocks.DenseBlock(num_layers=1, units=8)(image))
+    settings = {"max_trials": 1, "epochs": 1, "verbose": 0, "seed": 0, "refit": False, **kwargs}
+    return en.AutoModel(image, head, search="random", directory=directory, **settings)
+
+
+@pytest.mark.parametrize(("files", "match"), [
+    ({"easynas_project.json": "{not json"}, "is corrupt: easynas_project.json cannot be read"),
+    ({"easynas_project.json": "[1, 2]"}, "is corrupt: easynas_project.json holds no easynas"),
+    ({"oracle.json": "{}", "tuner0.json": "{}"}, "holds a search that easynas did not start"),
+])
+def test_a_corrupt_or_foreign_project_is_refused_before_training(digits, tmp_path, files,
+                                                                   match):
+    project = tmp_path / "auto_model"
+    project.mkdir()
+    for name, text in files.items():
+        (project / name).write_text(text)
+    with pytest.raises(en.InvalidParameterError, match=match) as caught:
+        _tiny(str(tmp_path)).fit(*digits)
+    assert "overwrite=True" in str(caught.value)
+    assert sorted(os.listdir(project)) == sorted(files)  # nothing trained, lock released
+
+
+def test_unreadable_search_state_is_refused_with_the_way_out(digits, tmp_path):
+    x, y = digits
+    _tiny(str(tmp_path)).fit(x, y)
+    project = tmp_path / "auto_model"
+    (project / "oracle.json").write_text('{"truncated": ')
+    with pytest.raises(en.InvalidParameterError, match="cannot be resumed.*overwrite=True"):
+        _tiny(str(tmp_path), max_trials=2).fit(x, y)
+    assert not (project / "easynas.lock").exists()
+    model = _tiny(str(tmp_path), overwrite=True).fit(x, y)  # overwrite starts afresh
+    assert [r.trial_id for r in model.trials_] == ["0"]

@@ -49,3 +49,17 @@ def test_deadline_hold_back_ends_the_search_part_early_and_keeps_the_total():
     assert deadline.expired() and not deadline.total_remaining() <= 0
     deadline.hold_back(-5)
     assert deadline.held_back == 0.0 and not deadline.expired()
+
+
+def test_deadline_counts_seconds_spent_before_it_was_made():
+    fresh, resumed = Deadline(100), Deadline(100, spent=30)
+    assert resumed.total_remaining() == pytest.approx(fresh.total_remaining() - 30, abs=0.5)
+    assert 30 <= resumed.spent() < 31
+    resumed.add_spent(80)  # a resumed search's earlier runs
+    assert resumed.expired() and resumed.spent() >= 110
+
+
+def test_deadline_without_budget_still_counts_what_was_spent():
+    deadline = Deadline(None, spent=5)
+    deadline.add_spent(2)
+    assert 7 <= deadline.spent() < 8 and not deadline.expired()
