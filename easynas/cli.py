@@ -130,6 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--time-budget", type=_duration, metavar="DURATION",
                         help="wall-clock limit for the search, e.g. 600, 10min or 1h30m "
                         "(default none)")
+    search.add_argument("--trial-time-limit", type=_duration, metavar="DURATION",
+                        help="wall-clock limit for one candidate, e.g. 300 or 5min; a candidate "
+                        "past it is stopped and recorded as failed (default none)")
     search.add_argument("--epochs", type=_positive_int, metavar="N",
                         help=f"most epochs per candidate (default {defaults['epochs']})")
     search.add_argument("--search", choices=sorted(STRATEGIES),
@@ -144,7 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "validation) for its best number of epochs: always, never, or auto "
                         "(when no separate validation data is given; the default)")
     search.add_argument("--overwrite", action="store_true",
-                        help="replace an existing project instead of continuing it (and an "
+                        help="replace an existing project instead of resuming it (and an "
                         "existing --export .keras file)")
     search.add_argument("--export", metavar="PATH",
                         help="export the best model: a .keras file, or else the base folder "
@@ -194,6 +197,7 @@ def _run_search(args: argparse.Namespace) -> int:
     options = {
         "max_trials": args.max_trials,
         "time_budget": args.time_budget,
+        "trial_time_limit": args.trial_time_limit,
         "epochs": args.epochs,
         "search": args.search,
         "seed": args.seed,
