@@ -162,6 +162,7 @@ def memory_markdown(result: dict[str, Any], level: int = 2) -> str:
         "epochs on digits (1797 8x8 images, 20% validation): 1-3 dense layers of 32-512 units, "
         "dropout 0/0.25/0.5, Adam learning rate among 4; each tool in its own fresh process",
         f"- Whole run: {result['total_seconds'] / 60:.1f} min",
+        *([f"- Note: {result['note']}"] if result.get("note") else []),
         "",
         "Command:", "", "```", result["command"], "```", "",
         "| search | trials | wall s | best val_loss | RSS after trial 1 MB | RSS at end MB | "
@@ -182,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--trials", type=int, default=100)
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--out", default=str(BENCHMARKS_DIR / "results"))
+    parser.add_argument("--note", help="a line on the conditions of the run, for the report")
     args = parser.parse_args(argv)
 
     from benchmarks._measure import machine_info
@@ -198,6 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         "config": {"trials": args.trials, "epochs": args.epochs},
         "command": "python -m benchmarks.memory " + " ".join(argv or sys.argv[1:]),
         "total_seconds": time.perf_counter() - started,
+        "note": args.note,
     }
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
