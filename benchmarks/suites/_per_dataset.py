@@ -340,7 +340,7 @@ def run_per_dataset(suite: PerDatasetSuite, config: RunConfig, args: argparse.Na
     }
     # Without a search the budget means nothing: run the baselines once per seed.
     budgets = config.budgets if search else (Budget("–", 0.0),)
-    json_path = out / f"{suite.name}.json"
+    json_path = out / f"{args.name or suite.name}.json"
     print(f"benchmarks: suite {suite.name!r} on {', '.join(result['datasets'])}; budgets "
           f"{[b.label for b in config.budgets]}, seeds {list(config.seeds)}"
           + ("" if search else "; baselines only"), flush=True)
@@ -357,7 +357,7 @@ def run_per_dataset(suite: PerDatasetSuite, config: RunConfig, args: argparse.Na
     result["complete"] = True
     result["total_seconds"] = time.perf_counter() - started
     _write_json(json_path, result)
-    md_path = out / f"{suite.name}.md"
+    md_path = out / f"{args.name or suite.name}.md"
     md_path.write_text(suite_markdown(result), encoding="utf-8")
     write_results_md(out, results_md)
     print(f"benchmarks: wrote {json_path}, {md_path} and {results_md}", flush=True)

@@ -173,3 +173,13 @@ def test_text_baselines_only_smoke_run(tmp_path, rotten_tomatoes):
     assert result["datasets"]["rotten_tomatoes"]["train_size"] == 300
     assert run["baseline_name"] == "tfidf_svm" and 0.5 < run["baseline_test_score"] <= 1.0
     assert "| rotten_tomatoes | – | 0 | accuracy | not run |" in (out / "text.md").read_text()
+
+
+def test_name_keeps_a_run_beside_the_suites_main_results(tmp_path):
+    code, out = _main(tmp_path, "--suite", "tabular", "--smoke", "--baselines-only",
+                      "--datasets", "wine", "--name", "tabular-wine")
+    assert code == 0
+    assert json.loads((out / "tabular-wine.json").read_text())["runs"][0]["dataset"] == "wine"
+    assert (out / "tabular-wine.md").is_file() and not (out / "tabular.json").exists()
+    with pytest.raises(SystemExit, match="--name must be a file name stem"):
+        _main(tmp_path, "--suite", "tabular", "--smoke", "--name", "../elsewhere")
