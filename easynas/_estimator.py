@@ -257,19 +257,24 @@ class SearchEstimator(BaseEstimator):
         n_train, n_val = len(targets[0]), len(val_targets[0])
         refit_scale = (n_train + n_val) / n_train
 
+        def reserve(running: dict[str, Any] | None) -> float:
+            best = _best_record(tuner.records(), objective)
+            return _refit_reserve(
+                running, tuner.trial_info(best.trial_id) if best else None,
+                best.score if best else None, objective, refit_scale, cap=budget / 2,
+                margin=1.0 + 0.02 * budget,
+            )
+
         def trial_finished(record, info):
             reporter.trial_finished(record, info)
             if refit and budget is not None:
-                # Keep time for refitting the best candidate so far: the search
-                # stops early enough for the refit to fit in the budget.
-                estimate = _hold_back_seconds(_best_record(tuner.records(), objective),
-                                              tuner.trial_info, refit_scale)
-                oracle.deadline.hold_back(min(estimate, budget / 2))
+                oracle.deadline.hold_back(reserve(None))
 
         tuner = SearchTuner(
             oracle, graph, spec,
             directory=os.path.dirname(project_dir), project_name=os.path.basename(project_dir),
             overwrite=self.overwrite, patience=self.patience, on_trial_end=trial_finished,
+            reserve=reserve if refit and budget is not None else None,
         )
         reporter.search_started(project_dir, getattr(strategy, "name", type(strategy).__name__),
                                 len(oracle.get_space().space))
@@ -313,8 +318,7 @@ class SearchEstimator(BaseEstimator):
         if best_epoch is None:
             return None
         epochs = int(best_epoch) + 1
-        estimate = _refit_seconds(trial, lambda _: info,
-                                  (len(targets[0]) + len(val_targets[0])) / len(targets[0]))
+        estimate = _refit_seconds(info, (len(targets[0]) + len(val_targets[0])) / len(targets[0]))
         deadline.hold_back(0.0)
         if deadline.total_remaining() < estimate:
             reporter.refit_skipped(
@@ -557,6 +561,9 @@ def _conform_inputs(
     return features
 
 
+_UNKNOWN_TAIL_SECONDS = 2.0
+
+
 def _one(parts: list[Any]) -> Any:
     """A single array as itself, several as the list Keras takes."""
     return parts[0] if len(parts) == 1 else parts
@@ -573,16 +580,13 @@ def _best_record(records: list[Any], objective: Objective) -> Any:
     return min(completed, key=lambda r: objective.sort_key(r.score)) if completed else None
 
 
-def _refit_seconds(record: Any, trial_info: Any, scale: float) -> float:
+def _refit_seconds(info: dict[str, Any], scale: float) -> float:
     """Estimated seconds to refit a trial's architecture on `scale` times its data.
 
-    From the trial's own timing: building the model, plus its epochs up to
-    the best one (the first includes tracing) scaled by the data, with a 10%
-    margin. 0 when nothing is known.
+    From the trial's own timing (`info` as the tuner records it): building
+    the model, plus its epochs up to the best one (the first includes
+    tracing) scaled by the data, with a 10% margin. 0 when nothing is known.
     """
-    if record is None:
-        return 0.0
-    info = trial_info(record.trial_id)
     epoch_seconds, best_epoch = info.get("epoch_seconds"), info.get("best_epoch")
     if not epoch_seconds or best_epoch is None:
         return 0.0
@@ -591,12 +595,35 @@ def _refit_seconds(record: Any, trial_info: Any, scale: float) -> float:
     return 1.1 * (info.get("build_seconds", 0.0) + training)
 
 
-def _hold_back_seconds(record: Any, trial_info: Any, scale: float) -> float:
-    """Time the search keeps free for the refit, plus the tail of a trial cut at the deadline."""
-    if record is None:
-        return 0.0
-    tail = trial_info(record.trial_id).get("after_fit_seconds", 0.0)
-    return _refit_seconds(record, trial_info, scale) + tail
+def _refit_reserve(
+    running: dict[str, Any] | None, best_info: dict[str, Any] | None, best_score: Any,
+    objective: Objective, scale: float, cap: float, margin: float = 0.0,
+) -> float:
+    """Seconds of the budget to hold back for refitting the eventual winner.
+
+    What the best finished trial's refit needs (`best_info`, None if there is
+    none), or, while a trial runs (`running`: its timing so far and best
+    objective value as "score") and is ahead of the best, what its own refit
+    would need, counting the epoch now starting. Each part adds the time a
+    trial spends after training (checkpoint, latency), as the best trial
+    measured it, and `margin` for closing the last trial and starting the
+    refit (when anything is reserved). A running trial whose refit would need
+    more than `cap` is not reserved for: it keeps its time and, if it wins,
+    is not refitted.
+    """
+    best_info = best_info or {}
+    tail = best_info.get("after_fit_seconds", _UNKNOWN_TAIL_SECONDS)
+    seconds = _refit_seconds(best_info, scale) + tail if best_info else 0.0
+    ahead = running is not None and running.get("score") is not None and (
+        best_score is None
+        or objective.sort_key(running["score"]) < objective.sort_key(best_score)
+    )
+    if ahead:
+        upcoming = {**running, "best_epoch": len(running["epoch_seconds"])}
+        own = _refit_seconds(upcoming, scale) + tail
+        if own + margin <= cap:
+            seconds = max(seconds, own)
+    return min(seconds + margin, cap) if seconds else 0.0
 
 
 def _single(target_specs: list[Any]) -> Any:
