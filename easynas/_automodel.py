@@ -51,7 +51,8 @@ class AutoModel(SearchEstimator):
             reported metric such as "val_accuracy"; its direction is inferred
             from its name, or give `(name, "min" | "max")`.
         directory: Folder for the project (trials, checkpoints, best model).
-            None uses a fresh temporary folder for each `fit`.
+            None uses a fresh temporary folder for each `fit`, deleted when
+            the estimator is garbage-collected or the interpreter exits.
         project_name: Project sub-folder; None uses the class name in snake case.
         overwrite: Replace an existing project of the same name. With False,
             a `fit` on an existing project continues its search (and refuses a

@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import tempfile
 import time
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
@@ -394,7 +396,10 @@ class SearchEstimator(BaseEstimator):
     def _project_dir(self) -> str:
         name = self.project_name or _snake(type(self).__name__)
         if self.directory is None:
-            return os.path.join(tempfile.mkdtemp(prefix="easynas-"), name)
+            temporary = tempfile.mkdtemp(prefix="easynas-")
+            # Removed with the estimator (or at interpreter exit), not left behind.
+            weakref.finalize(self, shutil.rmtree, temporary, ignore_errors=True)
+            return os.path.join(temporary, name)
         return os.path.join(os.fspath(self.directory), name)
 
     def _check_project(self, project_dir: str, graph: Graph, spec: DataSpec) -> None:
