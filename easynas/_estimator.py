@@ -538,22 +538,58 @@ class SearchEstimator(BaseEstimator):
         )
 
     def _probabilities(self, x: Any) -> Any:
+        """One head's probabilities, or a dict of every classification head's."""
+        self._check_fitted("predict_proba")
+        if not any(isinstance(s, ClassificationTargetSpec) for s in self.spec_.targets):
+            raise AttributeError("predict_proba needs a classification head.")
         raw = self._raw_outputs(x, "predict_proba")
-        probabilities = []
-        for spec, output in zip(self.spec_.targets, raw):
-            if not isinstance(spec, ClassificationTargetSpec):
-                raise AttributeError("predict_proba needs a classification head.")
-            probabilities.append(output_probabilities(spec, output))
-        return self._per_head(probabilities)
+        probabilities = {
+            head: output_probabilities(spec, output)
+            for head, spec, output in zip(self.graph_.outputs, self.spec_.targets, raw)
+            if isinstance(spec, ClassificationTargetSpec)
+        }
+        if len(self.spec_.targets) == 1:
+            return next(iter(probabilities.values()))
+        return probabilities
 
 
 def _read_inputs(input_nodes: list[Any], data: Any, argument: str) -> list[Any]:
     """Each graph input's part of `data`, read and checked by its node."""
     names = [node.name for node in input_nodes]
+    if len(input_nodes) > 1 and hasattr(data, "columns") and hasattr(data, "iloc"):
+        data = _split_frame(data, input_nodes, argument)
     return [
         node.read(part, label)
         for node, (part, label) in zip(input_nodes, to_parts(data, names, argument))
     ]
+
+
+def _split_frame(frame: Any, input_nodes: list[Any], argument: str) -> dict[str, Any]:
+    """One DataFrame's columns shared out among several inputs, by name.
+
+    An input named like a column takes that column; the one table input
+    without a column of its name takes all the columns no input took.
+    """
+    columns = [str(c) for c in frame.columns]
+    taken = {node.name for node in input_nodes if node.name in columns}
+    rest = [c for c, name in zip(frame.columns, columns) if name not in taken]
+    tables = [n for n in input_nodes if n.name not in taken and n.kind == "tabular"]
+    parts: dict[str, Any] = {}
+    for node in input_nodes:
+        if node.name in taken:
+            column = frame.columns[columns.index(node.name)]
+            parts[node.name] = frame[[column]] if node.kind == "tabular" else frame[column]
+        elif node.kind == "tabular" and len(tables) == 1 and rest:
+            parts[node.name] = frame[rest]
+        else:
+            raise InvalidDataError(
+                f"{argument} is a DataFrame for {len(input_nodes)} inputs, so each input takes "
+                f"the column named after it (and one table input the columns left over), but "
+                f"no column is named {node.name!r} for the {node.kind} input. Name the input "
+                f"after its column (e.g. TextInput(name=...)), or pass a dict or list with "
+                f"one entry per input. Columns: {columns[:20]}"
+            )
+    return parts
 
 
 def _conform_inputs(
