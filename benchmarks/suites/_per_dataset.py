@@ -170,8 +170,9 @@ class PerDatasetSuite(Suite):
             _lookup_estimator(self.estimator_name(task))
 
     def make_estimator(self, config: RunConfig, budget: Budget, seed: int, directory: str,
-                       task: str = "classification") -> Any:
-        """A fresh easynas estimator for one search on a data set of `task`."""
+                       task: str = "classification", dataset: str | None = None) -> Any:
+        """A fresh easynas estimator for one search on a data set of `task` (named
+        `dataset`, for suites whose estimator depends on it)."""
         cls = _lookup_estimator(self.estimator_name(task))
         return cls(max_trials=config.max_trials, time_budget=budget.seconds,
                    epochs=config.epochs, seed=seed, directory=directory,
@@ -190,7 +191,8 @@ class PerDatasetSuite(Suite):
         task = data.notes["task"]
         work = tempfile.mkdtemp(prefix=f"easynas-bench-{self.name}-", dir=config.work_dir)
         try:
-            estimator = self.make_estimator(config, budget, seed, work, task=task)
+            estimator = self.make_estimator(config, budget, seed, work, task=task,
+                                            dataset=data.name)
             started = time.perf_counter()
             estimator.fit(data.x_train, data.y_train)
             wall = time.perf_counter() - started
