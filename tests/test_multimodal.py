@@ -140,3 +140,28 @@ def test_a_dataframe_must_have_a_column_for_each_named_input(fast):
     with pytest.raises(InvalidDataError, match=r"no column is named 'comment' for the text "
                                                r"input"):
         model.fit(frame, y)
+
+
+def test_head_loss_weights_weigh_the_total_loss_that_ranks_candidates():
+    from easynas.data import DataSpec, analyze_classification_target, analyze_regression_target
+    from easynas.data._conform import encode_target
+    from easynas.graph import Graph
+
+    frame, y = _reviews()
+    table = en.TabularInput(name="facts")
+    x = en.blocks.DenseBlock(num_layers=1, units=8)(table)
+    heads = [en.ClassificationHead(name="liked", loss_weight=3.0)(x),
+             en.RegressionHead(name="score", loss_weight=0.5)(x)]
+    graph = Graph.from_nodes(table, heads)
+    data = graph.inputs[0].read(frame[["stars", "city"]], "x")
+    spec = DataSpec(inputs=(graph.inputs[0].analyze(data, "x"),),
+                    targets=(analyze_classification_target(y["liked"]),
+                             analyze_regression_target(y["score"])))
+    model = graph.build(kt.HyperParameters(), spec)
+    targets = [encode_target(s, y[n], "y") for s, n in zip(spec.targets, ["liked", "score"])]
+    result = model.evaluate(graph.inputs[0].conform(spec.inputs[0], data, "x"), targets,
+                            batch_size=len(frame), verbose=0, return_dict=True)
+    assert result["loss"] == pytest.approx(3.0 * result["liked_loss"]
+                                           + 0.5 * result["score_loss"], rel=1e-4)
+    with pytest.raises(ValueError, match="`loss_weight` of RegressionHead must be a positive"):
+        en.RegressionHead(loss_weight=0)

@@ -58,6 +58,8 @@ class ClassificationHead(Head):
         multi_label: True for several labels per sample. None infers it from the
             targets (a 0/1 matrix whose rows do not each hold one 1).
         dropout: Dropout before the output layer. Searched in {0, 0.25, 0.5}.
+        loss_weight: The head's weight in a model's total loss (and so in
+            "val_loss", the default objective) when there are several heads.
         name: See `Block`.
     """
 
@@ -67,6 +69,7 @@ class ClassificationHead(Head):
         self,
         multi_label: bool | None = None,
         dropout: float | list[float] | None = None,
+        loss_weight: float = 1.0,
         name: str | None = None,
     ) -> None:
         super().__init__(name=name)
@@ -80,6 +83,7 @@ class ClassificationHead(Head):
         )
         self.multi_label = multi_label
         self.dropout = dropout
+        self.loss_weight = _checked_loss_weight("ClassificationHead", loss_weight)
 
     def build_head(self, hp, inputs: list[Any], spec: ClassificationTargetSpec) -> Any:
         (x,) = inputs
@@ -106,19 +110,26 @@ class RegressionHead(Head):
 
     Args:
         dropout: Dropout before the output layer. Searched in {0, 0.25, 0.5}.
+        loss_weight: See `ClassificationHead`. The loss is the mean squared
+            error in standardised units, so heads of different scales weigh
+            alike at 1.
         name: See `Block`.
     """
 
     spec_type = RegressionTargetSpec
 
     def __init__(
-        self, dropout: float | list[float] | None = None, name: str | None = None
+        self,
+        dropout: float | list[float] | None = None,
+        loss_weight: float = 1.0,
+        name: str | None = None,
     ) -> None:
         super().__init__(name=name)
         check_searchable(
             "RegressionHead", "dropout", dropout, _checks.fraction, "a float in [0, 1)"
         )
         self.dropout = dropout
+        self.loss_weight = _checked_loss_weight("RegressionHead", loss_weight)
 
     def build_head(self, hp, inputs: list[Any], spec: RegressionTargetSpec) -> Any:
         (x,) = inputs
@@ -137,3 +148,17 @@ class RegressionHead(Head):
 
     def metrics(self, spec: RegressionTargetSpec) -> list[str]:
         return ["mean_absolute_error"]
+
+
+def _checked_loss_weight(owner: str, value: Any) -> float:
+    """A head's loss weight: a finite positive number."""
+    import math
+    import numbers
+
+    if (not isinstance(value, numbers.Real) or isinstance(value, bool)
+            or not math.isfinite(value) or value <= 0):
+        raise ValueError(
+            f"Argument `loss_weight` of {owner} must be a positive float. "
+            f"Received: loss_weight={value!r}"
+        )
+    return float(value)
