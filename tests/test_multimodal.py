@@ -165,3 +165,20 @@ def test_head_loss_weights_weigh_the_total_loss_that_ranks_candidates():
                                            + 0.5 * result["score_loss"], rel=1e-4)
     with pytest.raises(ValueError, match="`loss_weight` of RegressionHead must be a positive"):
         en.RegressionHead(loss_weight=0)
+
+
+def test_hand_made_graphs_are_checked_before_any_search():
+    from easynas.graph import Graph
+
+    text, table = en.TextInput(name="review"), en.TabularInput()
+    only_text = en.ClassificationHead()(Merge()([TextBlock()(text)]))
+    with pytest.raises(ValueError, match="Input 1 in `inputs` is not connected"):
+        Graph.from_nodes([text, table], only_text)
+    first = en.blocks.DenseBlock()
+    second = en.blocks.DenseBlock()
+    head = en.ClassificationHead()(second(first(table)))
+    first.inputs = [head.producer.inputs[0]]  # rewired into a loop behind the API's back
+    with pytest.raises(ValueError, match="cycle through DenseBlock"):
+        Graph.from_nodes(table, head)
+    with pytest.raises(TypeError, match="`outputs` must be the nodes returned by heads"):
+        Graph.from_nodes(table, TextBlock()(text))
