@@ -71,6 +71,8 @@ def machine_line(machine: dict[str, Any]) -> str:
 
 def suite_markdown(result: dict[str, Any], level: int = 1) -> str:
     """A suite's result as Markdown: heading, facts, table and best candidates."""
+    if result.get("layout") == "markdown":  # a standalone script wrote its own section
+        return result["markdown"]
     if result.get("layout") == "per_dataset":  # the text and tabular suites
         from benchmarks.report_per_dataset import suite_markdown as per_dataset_markdown
 
