@@ -163,6 +163,14 @@ def test_head_loss_weights_weigh_the_total_loss_that_ranks_candidates():
                             batch_size=len(frame), verbose=0, return_dict=True)
     assert result["loss"] == pytest.approx(3.0 * result["liked_loss"]
                                            + 0.5 * result["score_loss"], rel=1e-4)
+    # Left unset, a regression head weighs its squared error by 1 / the variance.
+    heads = [en.ClassificationHead(name="liked")(x), en.RegressionHead(name="score")(x)]
+    model = Graph.from_nodes(table, heads).build(kt.HyperParameters(), spec)
+    result = model.evaluate(graph.inputs[0].conform(spec.inputs[0], data, "x"), targets,
+                            batch_size=len(frame), verbose=0, return_dict=True)
+    variance = float(np.var(y["score"]))
+    assert result["loss"] == pytest.approx(result["liked_loss"]
+                                           + result["score_loss"] / variance, rel=1e-3)
     with pytest.raises(ValueError, match="`loss_weight` of RegressionHead must be a positive"):
         en.RegressionHead(loss_weight=0)
 

@@ -33,6 +33,10 @@ class Head(Block):
         """The Keras metric names reported for this head."""
         raise NotImplementedError
 
+    def weight(self, spec: Any) -> float:
+        """The head's weight in the total loss of a model with several heads."""
+        raise NotImplementedError
+
     def _flatten(self, x: Any) -> Any:
         if len(x.shape) > 2:
             x = keras.layers.Flatten(name=self.layer_name("flatten"))(x)
@@ -91,6 +95,9 @@ class ClassificationHead(Head):
         activation = "sigmoid" if spec.multi_label else "softmax"
         return keras.layers.Dense(spec.num_classes, activation=activation, name=self.name)(x)
 
+    def weight(self, spec: ClassificationTargetSpec) -> float:
+        return self.loss_weight
+
     def loss(self, spec: ClassificationTargetSpec) -> str:
         return "binary_crossentropy" if spec.multi_label else "sparse_categorical_crossentropy"
 
@@ -111,8 +118,9 @@ class RegressionHead(Head):
     Args:
         dropout: Dropout before the output layer. Searched in {0, 0.25, 0.5}.
         loss_weight: See `ClassificationHead`. The loss is the mean squared
-            error in standardised units, so heads of different scales weigh
-            alike at 1.
+            error in the targets' own units, so None (the default) weighs it
+            by 1 / the targets' variance: the error in standard deviations,
+            comparable with a classification head's cross-entropy.
         name: See `Block`.
     """
 
@@ -121,7 +129,7 @@ class RegressionHead(Head):
     def __init__(
         self,
         dropout: float | list[float] | None = None,
-        loss_weight: float = 1.0,
+        loss_weight: float | None = None,
         name: str | None = None,
     ) -> None:
         super().__init__(name=name)
@@ -129,7 +137,8 @@ class RegressionHead(Head):
             "RegressionHead", "dropout", dropout, _checks.fraction, "a float in [0, 1)"
         )
         self.dropout = dropout
-        self.loss_weight = _checked_loss_weight("RegressionHead", loss_weight)
+        self.loss_weight = (None if loss_weight is None
+                            else _checked_loss_weight("RegressionHead", loss_weight))
 
     def build_head(self, hp, inputs: list[Any], spec: RegressionTargetSpec) -> Any:
         (x,) = inputs
@@ -145,6 +154,12 @@ class RegressionHead(Head):
 
     def loss(self, spec: RegressionTargetSpec) -> str:
         return "mean_squared_error"
+
+    def weight(self, spec: RegressionTargetSpec) -> float:
+        if self.loss_weight is not None:
+            return self.loss_weight
+        variance = sum(s * s for s in spec.std) / len(spec.std)
+        return 1.0 / variance if variance > 0 else 1.0
 
     def metrics(self, spec: RegressionTargetSpec) -> list[str]:
         return ["mean_absolute_error"]
