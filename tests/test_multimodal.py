@@ -190,3 +190,18 @@ def test_hand_made_graphs_are_checked_before_any_search():
         Graph.from_nodes(table, head)
     with pytest.raises(TypeError, match="`outputs` must be the nodes returned by heads"):
         Graph.from_nodes(table, TextBlock()(text))
+
+
+def test_images_with_a_table_train_through_their_default_blocks(digits, fast):
+    # A synthetic pairing (no real image + table set loads offline here): each digit
+    # image with two facts derived from it, its ink and a category.
+    images, labels = digits
+    facts = pd.DataFrame({"ink": images.reshape(len(images), -1).mean(axis=1),
+                          "parity": np.where(labels % 2 == 0, "even", "odd").astype(object)})
+    model = en.AutoModel([en.ImageInput(name="digit"), en.TabularInput(name="facts")],
+                         en.ClassificationHead(name="label"), refit=False, **fast)
+    model.fit({"digit": images, "facts": facts}, labels)
+    assert [type(b).__name__ for b in model.graph_.blocks[:3]] == [
+        "ImageBlock", "TabularBlock", "Merge"]
+    predicted = model.predict([images[:4], facts.head(4)])
+    assert predicted.shape == (4,) and set(predicted) <= set(labels)
