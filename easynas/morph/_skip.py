@@ -53,9 +53,9 @@ class AddSkip(MorphOp):
             self._require(field, value, isinstance(value, str), "a layer name")
 
     def _check(self, graph: ModelGraph) -> tuple:
-        _check_pair(graph, self.source, self.target, f"add {self.source!r} to {self.target!r}")
         if self.target in graph.output_names():
             raise MorphError(f"cannot add to {self.target!r}: its output is a model output")
+        _check_pair(graph, self.source, self.target, f"add {self.source!r} to {self.target!r}")
         return graph.shape(self.target)
 
     def _edit(self, graph: ModelGraph, shape: tuple) -> None:
