@@ -55,6 +55,8 @@ class ModelGraph:
             )
         self.parent = model
         self.config = config
+        # Entries that are keras.ops calls (Cast, GetItem, ...) rather than layers.
+        self._layer_names = {layer.name for layer in model.layers}
         self._entries: dict[str, dict[str, Any]] = {entry["name"]: entry for entry in layers}
         self._new_shapes: dict[str, tuple] = {}
         self._weights: dict[str, list[np.ndarray]] = {}
@@ -98,11 +100,17 @@ class ModelGraph:
         """Names of the layers producing the model's outputs."""
         return [item[0] for item in _histories(self.config["output_layers"])]
 
+    def is_layer(self, name: str) -> bool:
+        """Whether the entry is a layer (not a bare `keras.ops` call) or a new layer."""
+        return name in self._layer_names or name in self._new_shapes
+
     def shape(self, name: str) -> tuple:
         """The shape of the layer's output, batch axis first (None)."""
         if name in self._new_shapes:
             return self._new_shapes[name]
-        return tuple(self.layer(name).output.shape)
+        if name in self._layer_names:
+            return tuple(self.layer(name).output.shape)
+        return tuple(self._read_ref(name)["shape"])
 
     def input_shape(self, name: str) -> tuple:
         """The shape of the layer's single input."""
@@ -111,7 +119,9 @@ class ModelGraph:
 
     def dtype(self, name: str) -> str:
         """The dtype name of the layer's output."""
-        return str(self.layer(name).output.dtype)
+        if name in self._layer_names:
+            return str(self.layer(name).output.dtype)
+        return str(self._read_ref(name)["dtype"])
 
     def ancestors(self, name: str) -> set[str]:
         """Every layer the given layer's output depends on (itself excluded)."""
@@ -133,6 +143,9 @@ class ModelGraph:
         """
         self.require(name)
         entry = self._entries[name]
+        if not self.is_layer(name):
+            raise MorphError(f"cannot {role} {name!r}: it is a {entry['class_name']} "
+                             "operation, not a layer")
         if len(entry["inbound_nodes"]) > 1:
             raise MorphError(f"cannot {role} layer {name!r}: it is shared (called "
                              f"{len(entry['inbound_nodes'])} times)")
@@ -252,6 +265,14 @@ class ModelGraph:
                 "not public; build it with vocabulary= and idf_weights= instead"
             )
         layer_config["vocabulary"] = list(source.get_vocabulary(include_special_tokens=False))
+
+    def _read_ref(self, name: str) -> dict[str, Any]:
+        """The serialized tensor config of a consumer's reference to `name`'s output."""
+        for consumer in self.consumers(name):
+            for ref in _refs(self._entries[consumer]["inbound_nodes"]):
+                if ref["config"]["keras_history"] == [name, 0, 0]:
+                    return ref["config"]
+        raise MorphError(f"the shape of {name!r}'s output is unknown")
 
     def _ref(self, name: str) -> dict[str, Any]:
         if name in self._new_shapes:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import keras
 import keras_tuner
 import numpy as np
+import pytest
 
 from easynas.blocks import ConvBlock
 from easynas.data import DataSpec, analyze_classification_target, analyze_images
 from easynas.data._labels import encode_labels
 from easynas.graph import ClassificationHead, Graph, ImageInput
-from easynas.morph import Deeper, Wider, apply_ops, candidates
+from easynas.morph import Deeper, MorphError, Wider, apply_ops, candidates
 from easynas.morph._graph_edit import ModelGraph
 from tests.morph import _harness as h
 
@@ -93,3 +94,68 @@ def test_ops_work_on_a_trained_easynas_model(seed):
     h.assert_preserves(parent, child, x)
     assert isinstance(Wider.candidates(child)[0], Wider)
     h.assert_same_weights(h.snapshot(parent), before)
+
+
+def test_graphs_with_bare_keras_ops_rebuild_and_refuse_the_ops(seed):
+    x = keras.Input((6,), name="x")
+    h1 = keras.layers.Dense(4, activation="relu", name="d1")(x)
+    half = keras.ops.cast(keras.ops.cast(h1, "float16"), "float32")
+    model = keras.Model(x, keras.layers.Dense(2, name="out")(
+        keras.layers.Dense(4, activation="relu", name="d2")(half)))
+    model = h._randomize(model, seed)
+    op_name = next(name for name in ModelGraph(model).names()
+                   if not ModelGraph(model).is_layer(name))
+    data = np.random.default_rng(seed).normal(size=(16, 6)).astype("float32")
+    h.assert_preserves(model, Deeper("d2").apply(model, compile=False), data)
+    ok, why = Deeper(op_name, relu=False).applicable(model)
+    assert not ok and "operation, not a layer" in why
+    with pytest.raises(MorphError, match="widen through .*operation, not a layer"):
+        Wider("d1").apply(model)
+
+
+def _searched_model(kind: str, tmp_path) -> tuple[keras.Model, list]:
+    """The best model of a one-trial, one-epoch easynas search, and model inputs."""
+    import tensorflow as tf
+
+    import easynas as en
+    from tests.blocks._tabular_table import mixed_table
+    from tests.tasks.test_text import make_corpus
+
+    family, block_type = kind.split(":")
+    rng = np.random.default_rng(0)
+    if family == "text":
+        docs, labels = make_corpus(60, 0)
+        inp, x, y = en.TextInput(), np.array(docs), labels
+        node = en.blocks.TextBlock(block_type=block_type)(inp)
+    elif family == "tabular":
+        x = mixed_table(0, rows=60)
+        inp, y = en.TabularInput(), np.where(x.age.fillna(40) > 45, "old", "young")
+        node = en.blocks.TabularBlock(block_type=block_type)(inp)
+    else:
+        x, y = rng.integers(0, 256, size=(48, 8, 8), dtype=np.uint8), np.arange(48) % 3
+        inp = en.ImageInput()
+        node = {"mbconv": en.blocks.MBConvBlock, "resnet": en.blocks.ResNetBlock,
+                "image": en.blocks.ImageBlock}[block_type]()(inp)
+    search = en.AutoModel(inp, en.ClassificationHead()(node), max_trials=1, epochs=1,
+                          verbose=0, seed=0, refit=False, directory=str(tmp_path))
+    model = search.fit(x, y).best_model_
+    inputs = []
+    for tensor in model.inputs:
+        shape = (16, *tensor.shape[1:])
+        if tensor.dtype == "string":
+            words = np.array(["red", "blue", "green", "the team won", "code bake", ""])
+            inputs.append(tf.constant(rng.choice(words, size=shape)))
+        else:
+            inputs.append(tf.constant(rng.normal(0, 50, size=shape).astype(tensor.dtype)))
+    return model, inputs if len(inputs) > 1 else inputs[0]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", [
+    "text:ngram", "text:conv", "text:rnn", "text:transformer", "tabular:mlp",
+    "tabular:transformer", "image:mbconv", "image:resnet", "image:image",
+])
+def test_every_candidate_preserves_searched_easynas_models(kind, tmp_path):
+    model, x = _searched_model(kind, tmp_path)
+    for op in candidates(model):
+        h.assert_preserves(model, op.apply(model, compile=False), x)
