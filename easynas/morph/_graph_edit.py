@@ -238,7 +238,12 @@ class ModelGraph:
             entry.pop("build_config", None)
             if entry["class_name"] in _LOOKUPS and entry["name"] not in self._new_shapes:
                 self._restore_vocabulary(entry)
-        child = keras.Model.from_config(config)
+        try:
+            child = keras.Model.from_config(config)
+        except (TypeError, ValueError) as error:
+            # e.g. a Lambda layer, which Keras will not rebuild in safe mode.
+            raise MorphError(f"cannot rebuild model {self.parent.name!r} from its config: "
+                             f"{error}") from error
         for layer in child.layers:
             if layer.name in self._weights:
                 layer.set_weights(self._weights[layer.name])

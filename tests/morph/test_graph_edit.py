@@ -159,3 +159,12 @@ def test_every_candidate_preserves_searched_easynas_models(kind, tmp_path):
     model, x = _searched_model(kind, tmp_path)
     for op in candidates(model):
         h.assert_preserves(model, op.apply(model, compile=False), x)
+
+
+def test_a_model_keras_will_not_rebuild_raises_a_morph_error():
+    x = keras.Input((4,), name="x")
+    h1 = keras.layers.Dense(4, activation="relu", name="d1")(x)
+    doubled = keras.layers.Lambda(lambda t: t * 2.0, name="double")(h1)
+    model = keras.Model(x, keras.layers.Dense(2, name="out")(doubled))
+    with pytest.raises(MorphError, match="cannot rebuild model .* from its config"):
+        Deeper("d1").apply(model)
