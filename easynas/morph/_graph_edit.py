@@ -66,10 +66,6 @@ class ModelGraph:
         """All layer names in topological order."""
         return [entry["name"] for entry in self.config["layers"]]
 
-    def has(self, name: str) -> bool:
-        """Whether a layer of that name exists."""
-        return name in self._entries
-
     def require(self, name: str) -> None:
         """Raise MorphError unless a layer of that name exists."""
         if name not in self._entries:

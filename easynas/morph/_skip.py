@@ -172,6 +172,11 @@ def _check_pair(graph: ModelGraph, source: str, later: str, where: str) -> None:
 
 
 def _pairs(cls, graph: ModelGraph, target_filter, start) -> list[MorphOp]:
+    """Ops `cls(source, target)` that apply, for targets passing `target_filter`.
+
+    `start(graph, target)` names the tensor the skip joins (the target itself for
+    an add, its input for a concatenation); sources are stage ends before it.
+    """
     found: list[MorphOp] = []
     for target in graph.names():
         if graph.class_name(target) == "InputLayer" or not target_filter(graph, target):
@@ -181,10 +186,9 @@ def _pairs(cls, graph: ModelGraph, target_filter, start) -> list[MorphOp]:
         except (ValueError, IndexError):
             continue
         direct = set(graph.inputs_of(later)) | {later}
+        earlier = graph.ancestors(later)
         for source in graph.names():
-            if source in direct or not kinds.is_junction(graph, source):
-                continue
-            if source not in graph.ancestors(later):
+            if source in direct or source not in earlier or not kinds.is_junction(graph, source):
                 continue
             op = cls(source, target)
             try:
