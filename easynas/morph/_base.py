@@ -169,6 +169,10 @@ def candidates(model: keras.Model, kinds: Sequence[str] | None = None) -> list[M
 
     Returns:
         The applicable ops with default settings, grouped by kind.
+
+    Raises:
+        MorphError: If `model` cannot be morphed at all (not functional, or a
+            layer that cannot be rebuilt from its config).
     """
     classes = {cls.kind: cls for cls in _subclasses(MorphOp) if cls.kind}
     if kinds is not None:

@@ -40,7 +40,9 @@ class ModelGraph:
         model: A built functional `keras.Model`. It is not modified.
 
     Raises:
-        MorphError: If `model` is not a functional model.
+        MorphError: If `model` is not a functional model, or holds a layer that
+            cannot be rebuilt from its config (a Lambda, an adapted tf_idf
+            TextVectorization).
     """
 
     def __init__(self, model: keras.Model) -> None:
@@ -53,6 +55,8 @@ class ModelGraph:
                 f"model {model.name!r} is not a functional keras.Model; morphs need the "
                 "functional API (keras.Model(inputs, outputs))"
             )
+        for entry in layers:
+            _check_rebuildable(model.name, entry)
         self.parent = model
         self.config = config
         # Entries that are keras.ops calls (Cast, GetItem, ...) rather than layers.
@@ -260,11 +264,6 @@ class ModelGraph:
         if layer_config.get("vocabulary") is not None:
             return
         source = self.layer(entry["name"])
-        if layer_config.get("output_mode") == "tf_idf":
-            raise MorphError(
-                f"cannot copy adapted tf_idf layer {entry['name']!r}: its idf weights are "
-                "not public; build it with vocabulary= and idf_weights= instead"
-            )
         layer_config["vocabulary"] = list(source.get_vocabulary(include_special_tokens=False))
 
     def _read_ref(self, name: str) -> dict[str, Any]:
@@ -283,6 +282,19 @@ class ModelGraph:
                 "shape": list(self._new_shapes[name]), "dtype": dtype,
                 "keras_history": [name, 0, 0]}}
         return keras.saving.serialize_keras_object(self.layer(name).output)
+
+
+def _check_rebuildable(model_name: str, entry: dict[str, Any]) -> None:
+    """Raise MorphError if the layer cannot be rebuilt with its state from public APIs."""
+    name, cls, config = entry["name"], entry["class_name"], entry["config"]
+    if cls == "Lambda":
+        raise MorphError(f"cannot morph model {model_name!r}: Lambda layer {name!r} is not "
+                         "rebuilt from its config in Keras' safe mode")
+    if (cls in _LOOKUPS and config.get("output_mode") == "tf_idf"
+            and config.get("idf_weights") is None):
+        raise MorphError(f"cannot morph model {model_name!r}: the idf weights of adapted "
+                         f"tf_idf layer {name!r} are not public; build it with vocabulary= "
+                         "and idf_weights= instead")
 
 
 def _refs(node: Any) -> Iterator[dict[str, Any]]:

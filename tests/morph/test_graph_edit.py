@@ -161,10 +161,28 @@ def test_every_candidate_preserves_searched_easynas_models(kind, tmp_path):
         h.assert_preserves(model, op.apply(model, compile=False), x)
 
 
-def test_a_model_keras_will_not_rebuild_raises_a_morph_error():
+def _lambda_model() -> keras.Model:
     x = keras.Input((4,), name="x")
     h1 = keras.layers.Dense(4, activation="relu", name="d1")(x)
     doubled = keras.layers.Lambda(lambda t: t * 2.0, name="double")(h1)
-    model = keras.Model(x, keras.layers.Dense(2, name="out")(doubled))
-    with pytest.raises(MorphError, match="cannot rebuild model .* from its config"):
-        Deeper("d1").apply(model)
+    return keras.Model(x, keras.layers.Dense(2, name="out")(doubled))
+
+
+def _tf_idf_model() -> keras.Model:
+    text = keras.Input((), dtype="string", name="text")
+    words = keras.layers.TextVectorization(output_mode="tf_idf", name="words")
+    words.adapt(np.array(["a b", "b c c"]))
+    hidden = keras.layers.Dense(2, activation="relu", name="d1")(words(text))
+    return keras.Model(text, keras.layers.Dense(1, name="out")(hidden))
+
+
+@pytest.mark.parametrize(("build", "reason"), [
+    (_lambda_model, "Lambda layer 'double' is not rebuilt"),
+    (_tf_idf_model, "idf weights of adapted tf_idf layer 'words' are not public"),
+])
+def test_a_model_that_cannot_be_rebuilt_is_refused_up_front(build, reason):
+    model = build()
+    ok, why = Deeper("d1").applicable(model)
+    assert not ok and reason in why
+    with pytest.raises(MorphError, match=reason):
+        candidates(model)
