@@ -17,7 +17,8 @@ TOLERANCE = 1e-4
 _LOGITS_LOSS = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
 
 
-def _randomize(model: keras.Model, seed: int) -> keras.Model:
+def randomize(model: keras.Model, seed: int) -> keras.Model:
+    """Give every weight a random value (adapted Normalization layers excepted)."""
     rng = np.random.default_rng(seed)
     for layer in model.layers:
         if isinstance(layer, keras.layers.Normalization) or not layer.weights:
@@ -34,7 +35,7 @@ def _randomize(model: keras.Model, seed: int) -> keras.Model:
 def _finish(inputs, outputs, loss, seed: int) -> keras.Model:
     model = keras.Model(inputs, outputs, name="parent")
     model.compile(optimizer=keras.optimizers.Adam(1e-2), loss=loss, jit_compile=False)
-    return _randomize(model, seed)
+    return randomize(model, seed)
 
 
 def mlp(seed: int) -> keras.Model:

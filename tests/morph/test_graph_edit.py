@@ -35,7 +35,7 @@ def _lookup_model(seed: int) -> keras.Model:
         keras.layers.Flatten(name="flat_size")(sizes(size)), pooled])
     hidden = keras.layers.Dense(6, activation="relu", name="hidden")(joined)
     model = keras.Model([colour, size, text], keras.layers.Dense(2, name="out")(hidden))
-    return h._randomize(model, seed)
+    return h.randomize(model, seed)
 
 
 def test_adapted_lookup_vocabularies_survive_the_rebuild(seed):
@@ -102,7 +102,7 @@ def test_graphs_with_bare_keras_ops_rebuild_and_refuse_the_ops(seed):
     half = keras.ops.cast(keras.ops.cast(h1, "float16"), "float32")
     model = keras.Model(x, keras.layers.Dense(2, name="out")(
         keras.layers.Dense(4, activation="relu", name="d2")(half)))
-    model = h._randomize(model, seed)
+    model = h.randomize(model, seed)
     op_name = next(name for name in ModelGraph(model).names()
                    if not ModelGraph(model).is_layer(name))
     data = np.random.default_rng(seed).normal(size=(16, 6)).astype("float32")
