@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-__all__ = ["machine_line", "render_results", "suite_markdown", "table", "write_results_md"]
+__all__ = ["command_lines", "machine_line", "render_results", "suite_markdown", "table",
+           "write_results_md"]
 
 
 def _num(value: Any, fmt: str) -> str:
@@ -69,6 +70,11 @@ def machine_line(machine: dict[str, Any]) -> str:
     )
 
 
+def command_lines(command: str) -> list[str]:
+    """The Markdown lines that show the command a result came from."""
+    return ["Command:", "", "```", command, "```", ""]
+
+
 def suite_markdown(result: dict[str, Any], level: int = 1) -> str:
     """A suite's result as Markdown: heading, facts, table and best candidates."""
     if result.get("layout") == "markdown":  # a standalone script wrote its own section
@@ -93,12 +99,7 @@ def suite_markdown(result: dict[str, Any], level: int = 1) -> str:
         "ends each search",
         f"- Whole run: {result['total_seconds'] / 60:.1f} min",
         "",
-        "Command:",
-        "",
-        "```",
-        result["command"],
-        "```",
-        "",
+        *command_lines(result["command"]),
         table(result["runs"]),
         "",
         "Best candidates:",

@@ -27,7 +27,7 @@ from typing import Any
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from benchmarks._measure import machine_info  # noqa: E402
-from benchmarks.report import machine_line, write_results_md  # noqa: E402
+from benchmarks.report import command_lines, machine_line, write_results_md  # noqa: E402
 
 HOURS = "hours-per-week"
 BENCHMARKS_DIR = Path(__file__).resolve().parent
@@ -49,12 +49,7 @@ def _markdown(result: dict[str, Any]) -> str:
         f"{config['max_trials']}, epochs {config['epochs']}, seed {config['seed']}; "
         "objective: the sum of both heads' validation losses",
         "",
-        "Command:",
-        "",
-        "```",
-        result["command"],
-        "```",
-        "",
+        *command_lines(result["command"]),
         "| head | metric | easynas (one model, two heads) "
         "| HistGradientBoosting (one model per head) |",
         "|---|---|---|---|",
