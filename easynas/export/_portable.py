@@ -135,7 +135,7 @@ def portable_model(
                   for s in signature]
         body = [_cast(tensor, model_input.dtype)
                 for tensor, model_input in zip(inputs, model.inputs)]
-        outputs = model(body if len(body) > 1 else body[0], training=False)
+        outputs = _call(model, body)
         schema = [_describe(t, source=t.name) for t in inputs]
         samples = {s.name: np.asarray(r) for s, r in zip(signature, raw_samples)}
     else:
@@ -146,7 +146,7 @@ def portable_model(
             copy, signature, string_layers(copy), features)
     named = _named_outputs(outputs, spec, head_names)
     portable = keras.Model(inputs, named, name="easynas_portable")
-    reference = model(features if len(features) > 1 else features[0], training=False)
+    reference = _call(model, features)
     expected = {
         k: keras.ops.convert_to_numpy(v)
         for k, v in _named_outputs(reference, spec, head_names).items()
@@ -179,8 +179,7 @@ def _numeric_variant(model, signature, cut, features):
             f"{list(STRING_LAYERS)}, so no numeric-input variant can be cut."
         )
     front = keras.Model(model.inputs, [layer.output for layer in cut]) if cut else None
-    cut_values = front(features if len(features) > 1 else features[0], training=False) \
-        if front is not None else []
+    cut_values = _call(front, features) if front is not None else []
     if not isinstance(cut_values, (list, tuple)):
         cut_values = [cut_values]
     body = keras.Model([t for _, t in kept] + [layer.output for layer in cut],
@@ -211,11 +210,13 @@ def _numeric_variant(model, signature, cut, features):
                        if t is layer.input), None)
         entry = _describe(new, source=source)
         entry["computed_as"] = _layer_recipe(layer)
-        samples[layer.name] = keras.ops.convert_to_numpy(value)
+        # A count-mode TextVectorization computes int64 but declares float32; the
+        # next layer casts either way, and the variant takes the declared dtype.
+        samples[layer.name] = keras.ops.convert_to_numpy(value).astype(str(new.dtype))
         inputs.append(new)
         body_inputs.append(new)
         schema.append(entry)
-    outputs = body(body_inputs if len(body_inputs) > 1 else body_inputs[0], training=False)
+    outputs = _call(body, body_inputs)
     return inputs, schema, samples, outputs
 
 
@@ -275,6 +276,13 @@ def _refusal(format_name, cut, string_inputs, signature, model) -> str:
 def _describe(tensor, *, source: str | None) -> dict[str, Any]:
     return {"name": tensor.name, "dtype": str(tensor.dtype),
             "shape": [None, *tensor.shape[1:]], "from": source}
+
+
+def _call(model, tensors: list[Any]) -> Any:
+    """Call `model` on `tensors` in the structure it was built with (a list, or one
+    tensor), as Keras expects."""
+    return model(tensors if isinstance(model.input, (list, tuple)) else tensors[0],
+                 training=False)
 
 
 def _cast(tensor, dtype):

@@ -109,13 +109,18 @@ def _convert(portable: Any, file: str) -> None:
     except Exception as error:
         if type(error).__name__ != "ConverterError":
             raise
-        ops = sorted(set(re.findall(r"'tf\.(\w+)' op is neither", str(error))))
-        where = sorted(set(re.findall(r'fused\["\w+:", "([^"@]+)@', str(error))))
+        text = str(error)
+        # "'tf.BesselI0' op is neither a custom op nor a flex op", "'tf.TensorListReserve'
+        # op requires element_shape to be static ..."; and where: fused["Op:", "a/b/c@..."]
+        ops = sorted({f"{op} ({reason.strip()})"
+                      for op, reason in re.findall(r"'tf\.(\w+)' op ([^<\n]*)", text)})
+        where = sorted({path for path in re.findall(r'fused\["\w+:", "([^"@]+)@', text)
+                        if "/" in path})
         raise InvalidParameterError(
-            "The 'format' parameter of export cannot be 'tflite' for this model: it needs "
-            f"TensorFlow ops that TFLite has no builtin for: {ops or 'see below'}"
-            f"{f' (at {where})' if where else ''}. Export format='saved_model' or "
-            f"format='onnx' instead. The converter said: {_first_lines(str(error))}"
+            "The 'format' parameter of export cannot be 'tflite' for this model: TFLite's "
+            f"builtin ops cannot run {'; '.join(ops) or 'some of its TensorFlow ops'}"
+            f"{f', at {where}' if where else ''}. Export format='saved_model' or "
+            f"format='onnx' instead. The converter said: {_first_lines(text)}"
         ) from None
 
 
