@@ -91,7 +91,8 @@ def _keras_facts(model: keras.Model, spec: DataSpec, head_names: list[str]) -> d
     from easynas.export._metadata import export_facts
 
     return {
-        "inputs": [{"name": t.name, "dtype": str(t.dtype), "shape": [None, *t.shape[1:]]}
-                   for t in model.inputs],
+        "signature": {"inputs": [
+            {"name": t.name, "dtype": str(t.dtype), "shape": [None, *t.shape[1:]]}
+            for t in model.inputs]},
         **export_facts(spec, head_names),
     }

@@ -236,7 +236,7 @@ def test_metadata_beside_every_export_records_version_spec_schema_classes_metric
         metadata = json.loads(open(json_path).read())
         assert metadata["easynas_version"] == en.__version__, case
         assert metadata["spec"] == estimator.spec_.to_dict(), case
-        assert metadata.get("signature", metadata)["inputs"], case
+        assert metadata["signature"]["inputs"], case
         assert "val_loss" in metadata["metrics"], case
         if hasattr(estimator, "classes_"):
             assert metadata["classes"] == {
