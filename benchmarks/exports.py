@@ -185,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         "layout": "exports",
         "title": "Export time and size per format",
         "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "command": "python -m benchmarks.exports " + shlex.join(argv),
+        "command": ("python -m benchmarks.exports " + shlex.join(argv)).strip(),
         "easynas_version": easynas.__version__,
         "machine": machine_info(),
         "config": {"repeats": repeats, "train_size": size, "epochs": epochs,
