@@ -83,6 +83,10 @@ def suite_markdown(result: dict[str, Any], level: int = 1) -> str:
         from benchmarks.report_per_dataset import suite_markdown as per_dataset_markdown
 
         return per_dataset_markdown(result, level)
+    if result.get("layout") == "exports":  # python -m benchmarks.exports
+        from benchmarks.report_exports import suite_markdown as exports_markdown
+
+        return exports_markdown(result, level)
     data = result["data"]
     config = result["config"]
     hashes = "#" * level

@@ -494,46 +494,60 @@ class SearchEstimator(BaseEstimator):
 
     def export(
         self, path: str, format: str = "saved_model", *, version: int | None = None,
-        overwrite: bool = False,
+        overwrite: bool = False, numeric_inputs: bool = False,
     ) -> str:
         """Write the best model for deployment (the same model `predict` uses).
 
+        Every export is written to a temporary sibling and renamed into place
+        once it is complete and checked (loaded back and run on sample inputs,
+        compared with the Keras model), so it is never half-written; beside it
+        a JSON records the easynas version, data spec, input schema, classes
+        and the best trial's metrics.
+
         Args:
             path: For "saved_model", the base folder of TF Serving's layout: the
-                model goes to `path/<version>/`. For "keras", a `.keras` file.
-            format: "saved_model" (TF Serving, plain TensorFlow) or "keras".
+                model goes to `path/<version>/` (with `easynas_metadata.json`
+                inside). For the others, the file to write, ending in `.keras`,
+                `.tflite` or `.onnx`; the JSON goes to `path + ".json"`.
+            format: "saved_model" (TF Serving, plain TensorFlow, raw inputs),
+                "keras", "tflite" (LiteRT) or "onnx".
             version: SavedModel version folder; None takes the next free number.
             overwrite: Replace an existing export at the target.
+            numeric_inputs: For "tflite" and "onnx": export the numeric-input
+                variant, the network after its string layers (text
+                vectorisation, category lookups), which those formats cannot
+                run. Needed for text models and tables with categorical, text
+                or datetime columns; image models and numeric tables convert
+                whole with raw inputs.
 
         Returns:
             The folder or file written.
 
         Raises:
             NotFittedError: Before `fit`.
-            ValueError: For an unknown format.
+            InvalidParameterError: For an unknown format, an option that does
+                not apply to it, or a model the format cannot take (the message
+                says which layers and what to do).
             FileExistsError: If the target exists and `overwrite` is False.
+            ImportError: If the format's optional packages are missing
+                (`pip install 'easynas[export]'`).
         """
-        from easynas.export import FORMATS, export_keras, export_saved_model
+        from easynas.export._formats import check_options, export_model
 
         self._check_fitted("export")
-        if format not in FORMATS:
-            raise InvalidParameterError(
-                f"The 'format' parameter of export must be one of {list(FORMATS)}. "
-                f"Got {format!r} instead."
-            )
-        if format == "keras":
-            return export_keras(self.best_model_, os.fspath(path), overwrite=overwrite)
-        return export_saved_model(
-            self.best_model_, self.spec_, os.fspath(path),
-            input_nodes=self.graph_.inputs,
-            head_names=list(self.graph_.outputs), version=version, overwrite=overwrite,
+        check_options(format, version, numeric_inputs)
+        best = next((r for r in self.trials_ if r.trial_id == self.best_trial_id_), None)
+        return export_model(
+            self.best_model_, self.spec_, os.fspath(path), format,
+            input_nodes=self.graph_.inputs, head_names=list(self.graph_.outputs),
+            version=version, overwrite=overwrite, numeric_inputs=numeric_inputs,
             metadata={
                 "easynas_version": __version__,
                 "estimator": type(self).__name__,
-                "spec": self.spec_.to_dict(),
                 "objective": [self.objective_.name, self.objective_.direction],
                 "best_trial_id": self.best_trial_id_,
                 "best_hyperparameters": self.best_hyperparameters_,
+                "metrics": dict(best.metrics) if best is not None else {},
             },
         )
 
