@@ -365,25 +365,30 @@ def hist_gradient_boosting(
 
 
 def linear_model(
-    x_train: Any, y_train: Any, x_test: Any, y_test: Any, *, task: str, seed: int = 0
+    x_train: Any, y_train: Any, x_test: Any, y_test: Any, *, task: str, seed: int = 0,
+    text_columns: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """The model a user tries first: scaled LogisticRegression or Ridge, defaults.
 
     Numeric columns: median imputation, standard scaling. String columns:
-    most-frequent imputation, one-hot (unseen values ignored).
+    most-frequent imputation, one-hot (unseen values ignored). Columns named
+    in `text_columns`, and a 1-D sequence of documents given instead of a
+    DataFrame: TF-IDF of word 1-2-grams (sublinear tf, min_df 2).
 
     Args:
-        x_train, y_train: A DataFrame of raw columns and its target.
+        x_train, y_train: A DataFrame of raw columns (or documents) and its target.
         x_test, y_test: The held-out test set.
         task: "classification" (LogisticRegression, max_iter 1000) or
             "regression" (Ridge, alpha 1).
         seed: Unused (both models are deterministic); kept for a uniform call.
+        text_columns: Free-text columns (absent ones are ignored).
 
     Returns:
         A dict: name, description, metric, test_score, wall_seconds, predict_seconds.
     """
     import warnings
 
+    import pandas as pd
     from sklearn.compose import ColumnTransformer
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.impute import SimpleImputer
@@ -393,9 +398,13 @@ def linear_model(
 
     del seed
     started = time.perf_counter()
-    numeric = [c for c in x_train.columns if _is_numeric(x_train[c])]
-    strings = [c for c in x_train.columns if c not in numeric]
-    parts = []
+    if not hasattr(x_train, "columns"):  # documents
+        x_train, x_test = (pd.DataFrame({"text": list(x)}) for x in (x_train, x_test))
+        text_columns = ("text",)
+    texts = [c for c in x_train.columns if c in text_columns]
+    numeric = [c for c in x_train.columns if c not in texts and _is_numeric(x_train[c])]
+    strings = [c for c in x_train.columns if c not in numeric and c not in texts]
+    parts = [(f"text_{i}", _tfidf(), column) for i, column in enumerate(texts)]
     if numeric:
         parts.append(("numeric", make_pipeline(SimpleImputer(strategy="median"),
                                                StandardScaler()), numeric))
@@ -425,6 +434,7 @@ def linear_model(
             ("LogisticRegression (max_iter 1000)" if task == "classification" else "Ridge")
             + ", scikit-learn defaults, on standard-scaled numbers (median-imputed) and "
             "one-hot strings (most-frequent-imputed)"
+            + (f"; TF-IDF 1-2-grams of {texts}" if texts else "")
         ),
         "metric": _metric(task),
         "test_score": score,

@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-__all__ = ["machine_line", "render_results", "suite_markdown", "table", "write_results_md"]
+__all__ = ["command_lines", "machine_line", "render_results", "suite_markdown", "table",
+           "write_results_md"]
 
 
 def _num(value: Any, fmt: str) -> str:
@@ -69,16 +70,27 @@ def machine_line(machine: dict[str, Any]) -> str:
     )
 
 
+def command_lines(command: str) -> list[str]:
+    """The Markdown lines that show the command a result came from."""
+    return ["Command:", "", "```", command, "```", ""]
+
+
 def suite_markdown(result: dict[str, Any], level: int = 1) -> str:
     """A suite's result as Markdown: heading, facts, table and best candidates."""
     if result.get("layout") == "memory":  # benchmarks/memory.py
         from benchmarks.memory import memory_markdown
 
         return memory_markdown(result, level)
+    if result.get("layout") == "markdown":  # a standalone script wrote its own section
+        return result["markdown"]
     if result.get("layout") == "per_dataset":  # the text and tabular suites
         from benchmarks.report_per_dataset import suite_markdown as per_dataset_markdown
 
         return per_dataset_markdown(result, level)
+    if result.get("layout") == "exports":  # python -m benchmarks.exports
+        from benchmarks.report_exports import suite_markdown as exports_markdown
+
+        return exports_markdown(result, level)
     data = result["data"]
     config = result["config"]
     hashes = "#" * level
@@ -95,12 +107,7 @@ def suite_markdown(result: dict[str, Any], level: int = 1) -> str:
         "ends each search",
         f"- Whole run: {result['total_seconds'] / 60:.1f} min",
         "",
-        "Command:",
-        "",
-        "```",
-        result["command"],
-        "```",
-        "",
+        *command_lines(result["command"]),
         table(result["runs"]),
         "",
         "Best candidates:",

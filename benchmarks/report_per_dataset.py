@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from benchmarks.report import command_lines
+
 __all__ = ["suite_markdown", "table"]
 
 
@@ -126,12 +128,7 @@ def suite_markdown(result: dict[str, Any], level: int = 1) -> str:
         "",
         *_dataset_lines(result.get("datasets", {})),
         "",
-        "Command:",
-        "",
-        "```",
-        result["command"],
-        "```",
-        "",
+        *command_lines(result["command"]),
         table(runs),
         "",
         "Accuracy: higher is better; RMSE: lower is better. The ratio is easynas' score "

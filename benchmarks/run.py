@@ -17,6 +17,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import re
 import shlex
 import sys
 import time
@@ -64,6 +65,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help=f"folder for <suite>.json and <suite>.md (default "
                              f"{DEFAULT_OUT.relative_to(BENCHMARKS_DIR.parent)}; smoke: "
                              f"{SMOKE_OUT.relative_to(BENCHMARKS_DIR.parent)})")
+    parser.add_argument("--name", default=None, metavar="STEM",
+                        help="file name stem of the results, <out>/STEM.json and STEM.md "
+                             "(default: the suite's name), to keep a run beside the suite's "
+                             "main results, e.g. --name tabular-adult-15min")
     parser.add_argument("--results-md", type=Path, default=None,
                         help="RESULTS.md to regenerate (default benchmarks/RESULTS.md when "
                              "--out is the default folder, else <out>/RESULTS.md)")
@@ -145,6 +150,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run a suite; return the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parse_args(argv)
+    if args.name is not None and not re.fullmatch(r"[A-Za-z0-9_.-]+", args.name):
+        raise SystemExit(f"--name must be a file name stem of letters, digits, '_', '.' and "
+                         f"'-'. Got {args.name!r}.")
     suite = suites.get(args.suite)
     config = build_config(suite, args)
     out = (args.out or (SMOKE_OUT if args.smoke else DEFAULT_OUT)).resolve()
@@ -185,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         "total_seconds": 0.0,
         "runs": [],
     }
-    json_path = out / f"{suite.name}.json"
+    json_path = out / f"{args.name or suite.name}.json"
     print(f"benchmarks: suite {suite.name!r} on {data.name} ({len(data.y_train)} train, "
           f"{len(data.y_test)} test); budgets {[b.label for b in config.budgets]}, "
           f"seeds {list(config.seeds)}", flush=True)
@@ -206,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     result["complete"] = True
     result["total_seconds"] = time.perf_counter() - started
     _write_json(json_path, result)
-    md_path = out / f"{suite.name}.md"
+    md_path = out / f"{args.name or suite.name}.md"
     md_path.write_text(suite_markdown(result), encoding="utf-8")
     write_results_md(out, results_md)
     print(f"benchmarks: wrote {json_path}, {md_path} and {results_md}", flush=True)

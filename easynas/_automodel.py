@@ -10,6 +10,7 @@ from sklearn.base import clone
 
 from easynas._estimator import SearchEstimator
 from easynas.blocks._base import Node
+from easynas.graph._auto import complete_graph
 from easynas.graph._graph import Graph
 from easynas.graph._inputs import InputNode
 
@@ -24,7 +25,11 @@ class AutoModel(SearchEstimator):
     Args:
         inputs: The input node(s), e.g. `easynas.ImageInput()`, in the order
             data is passed (or keyed by their names in a dict).
-        outputs: The head output node(s), e.g. `easynas.ClassificationHead()(x)`.
+        outputs: The head output node(s), e.g. `easynas.ClassificationHead()(x)`,
+            and/or bare heads (`easynas.ClassificationHead()`): those are
+            connected to a searched trunk of each input's default block
+            (`ImageBlock`, `TextBlock`, `TabularBlock`) joined by a `Merge`
+            block when there are several inputs.
         search: Strategy name ("greedy", "random", "bayesian", "hyperband"), a
             config dict or an `easynas.search.Strategy`. Default "greedy":
             known-good candidates first, then variations of the best.
@@ -57,7 +62,8 @@ class AutoModel(SearchEstimator):
             reported metric such as "val_accuracy"; its direction is inferred
             from its name, or give `(name, "min" | "max")`.
         directory: Folder for the project (trials, checkpoints, best model).
-            None uses a fresh temporary folder for each `fit`.
+            None uses a fresh temporary folder for each `fit`, deleted when
+            the estimator is garbage-collected or the interpreter exits.
         project_name: Project sub-folder; None uses the class name in snake case.
         overwrite: Replace an existing project of the same name. With False
             (the default), a `fit` on an existing project resumes its search:
@@ -130,7 +136,7 @@ class AutoModel(SearchEstimator):
         self.verbose = verbose
 
     def _make_graph(self) -> Graph:
-        return Graph.from_nodes(self.inputs, self.outputs)
+        return Graph.from_nodes(*complete_graph(self.inputs, self.outputs))
 
     def __sklearn_clone__(self) -> AutoModel:
         """An unfitted copy whose inputs and outputs are copied together.
@@ -143,5 +149,6 @@ class AutoModel(SearchEstimator):
         return type(self)(inputs, outputs, **{k: clone(v, safe=False) for k, v in params.items()})
 
     def predict_proba(self, x: Any) -> Any:
-        """Class probabilities of each classification head (a dict for several heads)."""
+        """Class probabilities: an array for a single head; for several heads, a
+        dict of every classification head's (regression heads are left out)."""
         return self._probabilities(x)

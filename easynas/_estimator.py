@@ -15,6 +15,7 @@ import os
 import shutil
 import tempfile
 import time
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
@@ -275,18 +276,23 @@ class SearchEstimator(BaseEstimator):
         n_train, n_val = len(targets[0]), len(val_targets[0])
         refit_scale = (n_train + n_val) / n_train
 
+        def reserve(running: dict[str, Any] | None) -> float:
+            best = _best_record(tuner.records(), objective)
+            return _refit_reserve(
+                running, tuner.trial_info(best.trial_id) if best else None,
+                best.score if best else None, objective, refit_scale, cap=budget / 2,
+                margin=1.0 + 0.02 * budget,
+            )
+
         def trial_finished(record, info):
             reporter.trial_finished(record, info)
             if refit and budget is not None:
-                # Keep time for refitting the best candidate so far: the search
-                # stops early enough for the refit to fit in the budget.
-                estimate = _hold_back_seconds(_best_record(tuner.records(), objective),
-                                              tuner.trial_info, refit_scale)
-                oracle.deadline.hold_back(min(estimate, budget / 2))
+                oracle.deadline.hold_back(reserve(None))
 
         tuner = _open_tuner(
             project_dir, oracle, graph, spec, patience=self.patience,
             on_trial_end=trial_finished, trial_time_limit=limit,
+            reserve=reserve if refit and budget is not None else None,
         )
         reporter.search_started(project_dir, getattr(strategy, "name", type(strategy).__name__),
                                 len(oracle.get_space().space))
@@ -330,8 +336,7 @@ class SearchEstimator(BaseEstimator):
         if best_epoch is None:
             return None
         epochs = int(best_epoch) + 1
-        estimate = _refit_seconds(trial, lambda _: info,
-                                  (len(targets[0]) + len(val_targets[0])) / len(targets[0]))
+        estimate = _refit_seconds(info, (len(targets[0]) + len(val_targets[0])) / len(targets[0]))
         deadline.hold_back(0.0)
         if deadline.total_remaining() < estimate:
             reporter.refit_skipped(
@@ -407,7 +412,10 @@ class SearchEstimator(BaseEstimator):
     def _project_dir(self) -> str:
         name = self.project_name or _snake(type(self).__name__)
         if self.directory is None:
-            return os.path.join(tempfile.mkdtemp(prefix="easynas-"), name)
+            temporary = tempfile.mkdtemp(prefix="easynas-")
+            # Removed with the estimator (or at interpreter exit), not left behind.
+            weakref.finalize(self, shutil.rmtree, temporary, ignore_errors=True)
+            return os.path.join(temporary, name)
         return os.path.join(os.fspath(self.directory), name)
 
     def _check_project(self, project_dir: str, graph: Graph, spec: DataSpec) -> None:
@@ -508,66 +516,116 @@ class SearchEstimator(BaseEstimator):
 
     def export(
         self, path: str, format: str = "saved_model", *, version: int | None = None,
-        overwrite: bool = False,
+        overwrite: bool = False, numeric_inputs: bool = False,
     ) -> str:
         """Write the best model for deployment (the same model `predict` uses).
 
+        Every export is written to a temporary sibling and renamed into place
+        once it is complete and checked (loaded back and run on sample inputs,
+        compared with the Keras model), so it is never half-written; beside it
+        a JSON records the easynas version, data spec, input schema, classes
+        and the best trial's metrics.
+
         Args:
             path: For "saved_model", the base folder of TF Serving's layout: the
-                model goes to `path/<version>/`. For "keras", a `.keras` file.
-            format: "saved_model" (TF Serving, plain TensorFlow) or "keras".
+                model goes to `path/<version>/` (with `easynas_metadata.json`
+                inside). For the others, the file to write, ending in `.keras`,
+                `.tflite` or `.onnx`; the JSON goes to `path + ".json"`.
+            format: "saved_model" (TF Serving, plain TensorFlow, raw inputs),
+                "keras", "tflite" (LiteRT) or "onnx".
             version: SavedModel version folder; None takes the next free number.
             overwrite: Replace an existing export at the target.
+            numeric_inputs: For "tflite" and "onnx": export the numeric-input
+                variant, the network after its string layers (text
+                vectorisation, category lookups), which those formats cannot
+                run. Needed for text models and tables with categorical, text
+                or datetime columns; image models and numeric tables convert
+                whole with raw inputs.
 
         Returns:
             The folder or file written.
 
         Raises:
             NotFittedError: Before `fit`.
-            ValueError: For an unknown format.
+            InvalidParameterError: For an unknown format, an option that does
+                not apply to it, or a model the format cannot take (the message
+                says which layers and what to do).
             FileExistsError: If the target exists and `overwrite` is False.
+            ImportError: If the format's optional packages are missing
+                (`pip install 'easynas[export]'`).
         """
-        from easynas.export import FORMATS, export_keras, export_saved_model
+        from easynas.export._formats import check_options, export_model
 
         self._check_fitted("export")
-        if format not in FORMATS:
-            raise InvalidParameterError(
-                f"The 'format' parameter of export must be one of {list(FORMATS)}. "
-                f"Got {format!r} instead."
-            )
-        if format == "keras":
-            return export_keras(self.best_model_, os.fspath(path), overwrite=overwrite)
-        return export_saved_model(
-            self.best_model_, self.spec_, os.fspath(path),
-            input_nodes=self.graph_.inputs,
-            head_names=list(self.graph_.outputs), version=version, overwrite=overwrite,
+        check_options(format, version, numeric_inputs)
+        best = next((r for r in self.trials_ if r.trial_id == self.best_trial_id_), None)
+        return export_model(
+            self.best_model_, self.spec_, os.fspath(path), format,
+            input_nodes=self.graph_.inputs, head_names=list(self.graph_.outputs),
+            version=version, overwrite=overwrite, numeric_inputs=numeric_inputs,
             metadata={
                 "easynas_version": __version__,
                 "estimator": type(self).__name__,
-                "spec": self.spec_.to_dict(),
                 "objective": [self.objective_.name, self.objective_.direction],
                 "best_trial_id": self.best_trial_id_,
                 "best_hyperparameters": self.best_hyperparameters_,
+                "metrics": dict(best.metrics) if best is not None else {},
             },
         )
 
     def _probabilities(self, x: Any) -> Any:
+        """One head's probabilities, or a dict of every classification head's."""
+        self._check_fitted("predict_proba")
+        if not any(isinstance(s, ClassificationTargetSpec) for s in self.spec_.targets):
+            raise AttributeError("predict_proba needs a classification head.")
         raw = self._raw_outputs(x, "predict_proba")
-        probabilities = []
-        for spec, output in zip(self.spec_.targets, raw):
-            if not isinstance(spec, ClassificationTargetSpec):
-                raise AttributeError("predict_proba needs a classification head.")
-            probabilities.append(output_probabilities(spec, output))
-        return self._per_head(probabilities)
+        probabilities = {
+            head: output_probabilities(spec, output)
+            for head, spec, output in zip(self.graph_.outputs, self.spec_.targets, raw)
+            if isinstance(spec, ClassificationTargetSpec)
+        }
+        if len(self.spec_.targets) == 1:
+            return next(iter(probabilities.values()))
+        return probabilities
 
 
 def _read_inputs(input_nodes: list[Any], data: Any, argument: str) -> list[Any]:
     """Each graph input's part of `data`, read and checked by its node."""
     names = [node.name for node in input_nodes]
+    if len(input_nodes) > 1 and hasattr(data, "columns") and hasattr(data, "iloc"):
+        data = _split_frame(data, input_nodes, argument)
     return [
         node.read(part, label)
         for node, (part, label) in zip(input_nodes, to_parts(data, names, argument))
     ]
+
+
+def _split_frame(frame: Any, input_nodes: list[Any], argument: str) -> dict[str, Any]:
+    """One DataFrame's columns shared out among several inputs, by name.
+
+    An input named like a column takes that column; the one table input
+    without a column of its name takes all the columns no input took.
+    """
+    columns = [str(c) for c in frame.columns]
+    taken = {node.name for node in input_nodes if node.name in columns}
+    rest = [c for c, name in zip(frame.columns, columns) if name not in taken]
+    tables = [n for n in input_nodes if n.name not in taken and n.kind == "tabular"]
+    parts: dict[str, Any] = {}
+    for node in input_nodes:
+        if node.name in taken:
+            column = frame.columns[columns.index(node.name)]
+            parts[node.name] = frame[[column]] if node.kind == "tabular" else frame[column]
+        elif node.kind == "tabular" and len(tables) == 1 and rest:
+            parts[node.name] = frame[rest]
+        else:
+            raise InvalidDataError(
+                f"{argument} is a DataFrame for {len(input_nodes)} inputs, so each input takes "
+                f"the column named after it (and one table input the columns left over), but "
+                f"no column is named {node.name!r} for the {node.kind} input. Name the input "
+                f"after its column (e.g. TextInput(name=...)), or pass a dict or list with "
+                f"one entry per input. Columns: {columns[:20]}"
+            )
+    return parts
 
 
 def _conform_inputs(
@@ -578,6 +636,9 @@ def _conform_inputs(
     for node, node_spec, part in zip(input_nodes, spec.inputs, parts):
         features.extend(node.conform(node_spec, part, argument))
     return features
+
+
+_UNKNOWN_TAIL_SECONDS = 2.0
 
 
 def _one(parts: list[Any]) -> Any:
@@ -596,16 +657,13 @@ def _best_record(records: list[Any], objective: Objective) -> Any:
     return min(completed, key=lambda r: objective.sort_key(r.score)) if completed else None
 
 
-def _refit_seconds(record: Any, trial_info: Any, scale: float) -> float:
+def _refit_seconds(info: dict[str, Any], scale: float) -> float:
     """Estimated seconds to refit a trial's architecture on `scale` times its data.
 
-    From the trial's own timing: building the model, plus its epochs up to
-    the best one (the first includes tracing) scaled by the data, with a 10%
-    margin. 0 when nothing is known.
+    From the trial's own timing (`info` as the tuner records it): building
+    the model, plus its epochs up to the best one (the first includes
+    tracing) scaled by the data, with a 10% margin. 0 when nothing is known.
     """
-    if record is None:
-        return 0.0
-    info = trial_info(record.trial_id)
     epoch_seconds, best_epoch = info.get("epoch_seconds"), info.get("best_epoch")
     if not epoch_seconds or best_epoch is None:
         return 0.0
@@ -614,12 +672,35 @@ def _refit_seconds(record: Any, trial_info: Any, scale: float) -> float:
     return 1.1 * (info.get("build_seconds", 0.0) + training)
 
 
-def _hold_back_seconds(record: Any, trial_info: Any, scale: float) -> float:
-    """Time the search keeps free for the refit, plus the tail of a trial cut at the deadline."""
-    if record is None:
-        return 0.0
-    tail = trial_info(record.trial_id).get("after_fit_seconds", 0.0)
-    return _refit_seconds(record, trial_info, scale) + tail
+def _refit_reserve(
+    running: dict[str, Any] | None, best_info: dict[str, Any] | None, best_score: Any,
+    objective: Objective, scale: float, cap: float, margin: float = 0.0,
+) -> float:
+    """Seconds of the budget to hold back for refitting the eventual winner.
+
+    What the best finished trial's refit needs (`best_info`, None if there is
+    none), or, while a trial runs (`running`: its timing so far and best
+    objective value as "score") and is ahead of the best, what its own refit
+    would need, counting the epoch now starting. Each part adds the time a
+    trial spends after training (checkpoint, latency), as the best trial
+    measured it, and `margin` for closing the last trial and starting the
+    refit (when anything is reserved). A running trial whose refit would need
+    more than `cap` is not reserved for: it keeps its time and, if it wins,
+    is not refitted.
+    """
+    best_info = best_info or {}
+    tail = best_info.get("after_fit_seconds", _UNKNOWN_TAIL_SECONDS)
+    seconds = _refit_seconds(best_info, scale) + tail if best_info else 0.0
+    ahead = running is not None and running.get("score") is not None and (
+        best_score is None
+        or objective.sort_key(running["score"]) < objective.sort_key(best_score)
+    )
+    if ahead:
+        upcoming = {**running, "best_epoch": len(running["epoch_seconds"])}
+        own = _refit_seconds(upcoming, scale) + tail
+        if own + margin <= cap:
+            seconds = max(seconds, own)
+    return min(seconds + margin, cap) if seconds else 0.0
 
 
 def _single(target_specs: list[Any]) -> Any:

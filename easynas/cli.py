@@ -2,11 +2,13 @@
 
     easynas search DATA --task image-classification --directory runs [--max-trials 10] ...
     easynas leaderboard runs/image_classifier [--json]
-    easynas export runs/image_classifier serving/digits [--format saved_model|keras]
+    easynas export runs/image_classifier serving/digits [--format saved_model|keras|tflite|onnx]
+    easynas request serving/digits images.npz [--rows 2]
 
 `search` runs a search on a folder of class sub-folders of images or a `.npz`
 file (arrays `x` and `y`) and prints the leaderboard; `leaderboard` and
-`export` read a finished project folder and need no data. User errors (a
+`export` read a finished project folder and need no data; `request` prints
+the TF Serving REST body that asks a SavedModel export about some inputs. User errors (a
 missing folder, a folder that is no project, bad arguments) print one line to
 stderr and exit with code 2; a search in which every candidate failed, or an
 export that fails its check, exits with code 1.
@@ -21,6 +23,8 @@ import os
 import sys
 from collections.abc import Sequence
 from typing import Any
+
+from easynas.export._formats import FORMATS
 
 __all__ = ["main"]
 
@@ -170,14 +174,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("project", metavar="PROJECT", help="the project folder, DIR/NAME")
     export.add_argument("out", metavar="OUT",
-                        help="base folder of the SavedModel (OUT/<version>/), or a .keras file")
-    export.add_argument("--format", choices=("saved_model", "keras"), default="saved_model",
-                        help="saved_model (TF Serving, plain TensorFlow; default) or keras")
+                        help="base folder of the SavedModel (OUT/<version>/), or a .keras, "
+                             ".tflite or .onnx file")
+    export.add_argument("--format", choices=FORMATS, default="saved_model",
+                        help="saved_model (TF Serving, plain TensorFlow; default), keras, "
+                             "tflite (LiteRT) or onnx")
+    export.add_argument("--numeric-inputs", action="store_true",
+                        help="tflite and onnx: export the numeric-input variant (needed for "
+                             "models with string inputs: text, categorical columns)")
     export.add_argument("--version", type=_positive_int, dest="model_version", metavar="N",
                         help="SavedModel version folder (default: the next free number)")
     export.add_argument("--overwrite", action="store_true",
                         help="replace an existing export at the target")
     export.set_defaults(run=_run_export)
+
+    request = commands.add_parser(
+        "request", help="print a TF Serving REST request for some inputs",
+        description="Print the body of a TF Serving REST predict request "
+        "(POST /v1/models/NAME:predict) asking a SavedModel export about inputs read from "
+        "DATA: a .npz file (array x, or the first array), a .csv table, or a .txt file "
+        "of documents, one per line.",
+    )
+    request.add_argument("export", metavar="EXPORT",
+                         help="a SavedModel export: its version folder or its base folder")
+    request.add_argument("data", metavar="DATA", help="a .npz, .csv or .txt file of inputs")
+    request.add_argument("--rows", type=_positive_int, default=None, metavar="N",
+                         help="only the first N inputs (default all)")
+    request.set_defaults(run=_run_request)
     return parser
 
 
@@ -235,14 +258,52 @@ def _run_leaderboard(args: argparse.Namespace) -> int:
 def _run_export(args: argparse.Namespace) -> int:
     from easynas.export import export_project
 
-    if args.format == "keras" and args.model_version is not None:
+    if args.format != "saved_model" and args.model_version is not None:
         raise UsageError("--version applies to --format saved_model only.")
+    if args.numeric_inputs and args.format not in ("tflite", "onnx"):
+        raise UsageError("--numeric-inputs applies to --format tflite and onnx only.")
     written = export_project(
         args.project, args.out, args.format, version=args.model_version,
-        overwrite=args.overwrite,
+        overwrite=args.overwrite, numeric_inputs=args.numeric_inputs,
     )
     print(f"exported the best model to {written}")
     return 0
+
+
+def _run_request(args: argparse.Namespace) -> int:
+    from easynas.export import serving_request
+
+    data = args.data
+    if not os.path.isfile(data):
+        raise UsageError(f"DATA {data!r} does not exist.")
+    try:
+        x = _read_inputs_file(data)
+    except (OSError, ValueError, EOFError) as error:
+        raise UsageError(f"DATA {data!r} cannot be read: {error}") from None
+    if args.rows is not None:
+        x = x[: args.rows] if not hasattr(x, "iloc") else x.iloc[: args.rows]
+    print(json.dumps(serving_request(args.export, x)))
+    return 0
+
+
+def _read_inputs_file(data: str) -> Any:
+    """Inputs from a .npz (array `x`, or the first), a .csv table or a .txt of documents."""
+    lower = data.lower()
+    if lower.endswith(".npz"):
+        import numpy as np
+
+        with np.load(data, allow_pickle=False) as arrays:
+            if not arrays.files:
+                raise ValueError("it holds no arrays")
+            return arrays["x" if "x" in arrays.files else arrays.files[0]]
+    if lower.endswith(".csv"):
+        import pandas as pd
+
+        return pd.read_csv(data)
+    if lower.endswith(".txt"):
+        with open(data, encoding="utf-8") as f:
+            return [line.rstrip("\n") for line in f]
+    raise ValueError("DATA must be a .npz, .csv or .txt file")
 
 
 # --- reading a finished project ---

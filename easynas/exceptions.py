@@ -4,6 +4,8 @@ Every class here can be caught or filtered on its own, the way scikit-learn's
 `ConvergenceWarning` can.
 """
 
+from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
+
 __all__ = [
     "EasyNASWarning",
     "ExperimentalWarning",
@@ -30,8 +32,12 @@ class InvalidDataError(ValueError):
     """
 
 
-class NotFittedError(ValueError, AttributeError):
-    """A method that needs a fitted estimator was called before `fit`."""
+class NotFittedError(_SklearnNotFittedError):
+    """A method that needs a fitted estimator was called before `fit`.
+
+    A subclass of scikit-learn's `NotFittedError` (itself a `ValueError` and
+    an `AttributeError`), so scikit-learn's tools recognise it.
+    """
 
 
 class ProjectLockedError(RuntimeError):

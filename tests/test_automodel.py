@@ -192,3 +192,17 @@ def test_clone_copies_the_graph_with_its_connections(digits, fast):
     model = clone(_tiny_automodel(**fast))
     model.fit(x, y)
     assert model.inputs is not None and len(model.trials_) == 1
+
+
+def test_a_temporary_project_folder_goes_away_with_its_estimator():
+    import gc
+
+    model = _tiny_automodel()  # directory=None: a temporary folder per fit
+    project = model._project_dir()
+    os.makedirs(project)
+    with open(os.path.join(project, "checkpoint"), "w") as f:
+        f.write("weights")
+    assert os.path.isdir(project)
+    del model
+    gc.collect()
+    assert not os.path.exists(os.path.dirname(project))

@@ -75,6 +75,10 @@ def test_suite_registry_and_empty_results(tmp_path):
     with pytest.raises(KeyError, match="known suites: .*image"):
         suites.get("nope")
     assert "No results yet" in render_results(tmp_path)
+    # A standalone script's result carries its own Markdown section.
+    (tmp_path / "two_heads.json").write_text(json.dumps(
+        {"suite": "two_heads", "layout": "markdown", "runs": [], "markdown": "## Two heads\n"}))
+    assert "## Two heads" in render_results(tmp_path)
 
 
 RUN_FIELDS = {

@@ -115,12 +115,15 @@ def test_export_serves_the_projects_best_model_in_a_fresh_interpreter(
     assert main(["export", project, str(out)]) == 0
     assert main(["export", project, str(out), "--version", "7"]) == 0
     assert main(["export", project, str(workspace / "best.keras"), "--format", "keras"]) == 0
+    assert main(["export", project, str(workspace / "best.onnx"), "--format", "onnx"]) == 0
     printed = capsys.readouterr().out
     assert f"exported the best model to {out / '1'}" in printed
     assert sorted(os.listdir(out)) == ["1", "7"]
     metadata = json.loads((out / "1" / "easynas_metadata.json").read_text())
     assert metadata["signature"]["inputs"] == {"image": {"dtype": "uint8",
                                                          "shape": [None, 8, 8]}}
+    onnx = json.loads((workspace / "best.onnx.json").read_text())
+    assert onnx["format"] == "onnx" and onnx["variant"] == "raw"
 
     run_without_easynas(SERVE, out / "1", workspace / "best.keras",
                         os.path.join(project, "best_model.keras"), workspace / "digits.npz",
@@ -176,7 +179,12 @@ def test_search_reads_a_folder_of_class_folders(tmp_path, capsys):
         (["leaderboard", "{tmp}/missing"], "'{tmp}/missing' does not exist"),
         (["leaderboard", "{tmp}"], "not a finished easynas project"),
         (["export", "{tmp}", "{tmp}/out"], "not a finished easynas project"),
-        (["export", "{tmp}", "{tmp}/out", "--format", "onnx"], "--format"),
+        (["export", "{tmp}", "{tmp}/out", "--format", "pmml"], "--format"),
+        (["export", "{tmp}", "{tmp}/o.keras", "--format", "keras", "--numeric-inputs"],
+         "--numeric-inputs"),
+        (["request", "{tmp}", "{tmp}/missing.npz"], "missing.npz' does not exist"),
+        (["request", "{tmp}", "{tmp}/x.npz"], "x.npz' cannot be read"),
+        (["request", "{tmp}", "{tmp}/ok.npz"], "is not an easynas SavedModel export"),
         (["export", "{tmp}", "{tmp}/o.keras", "--format", "keras", "--version", "2"],
          "--version"),
         (["train"], "invalid choice: 'train'"),
@@ -185,6 +193,7 @@ def test_search_reads_a_folder_of_class_folders(tmp_path, capsys):
 )
 def test_user_errors_exit_2_with_one_line_naming_the_problem(tmp_path, capsys, argv, message):
     (tmp_path / "x.npz").write_bytes(b"")
+    np.savez(tmp_path / "ok.npz", x=np.zeros((1, 8, 8), np.uint8))
     argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
     assert main(argv) == 2
     captured = capsys.readouterr()
@@ -193,6 +202,15 @@ def test_user_errors_exit_2_with_one_line_naming_the_problem(tmp_path, capsys, a
     assert lines[0].startswith("easynas")
     assert message.replace("{tmp}", str(tmp_path)) in lines[0]
     assert captured.out == ""
+
+
+def test_request_prints_a_tf_serving_body_for_the_first_rows(searched, workspace, capsys):
+    assert main(["request", str(workspace / "serving"), str(workspace / "digits.npz"),
+                 "--rows", "2"]) == 0
+    body = json.loads(capsys.readouterr().out)
+    assert body["signature_name"] == "serving_default" and len(body["instances"]) == 2
+    images = np.load(workspace / "digits.npz")["x"]
+    np.testing.assert_array_equal(np.array(body["instances"][1]["image"]), images[1])
 
 
 def test_export_refuses_to_overwrite_and_says_how(searched, workspace, capsys):

@@ -7,7 +7,8 @@ import pytest
 
 PUBLIC_API = pathlib.Path(__file__).with_name("public_api.txt")
 MODULES = ["easynas", "easynas.blocks", "easynas.data", "easynas.export", "easynas.search",
-           "easynas.graph", "easynas.report", "easynas.tasks", "easynas.exceptions"]
+           "easynas.graph", "easynas.morph", "easynas.report", "easynas.tasks",
+           "easynas.exceptions"]
 
 
 def _current() -> list[str]:

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 import easynas as en
-from easynas._estimator import _refit_seconds
+from easynas._estimator import _refit_reserve, _refit_seconds
 from easynas.exceptions import InvalidParameterError
-from easynas.search._records import TrialRecord, TrialStatus
+from easynas.search import Objective
 
 N = 60
 
@@ -80,10 +80,35 @@ def test_refit_rejects_values_other_than_true_false_auto(bad):
 
 def test_refit_estimate_scales_the_epochs_up_to_the_best_with_the_data():
     info = {"epoch_seconds": [3.0, 1.0, 1.0, 1.0], "best_epoch": 2, "build_seconds": 0.5}
-    record = TrialRecord(trial_id="0", status=TrialStatus.COMPLETED, values={}, score=0.1,
-                         metrics={}, best_step=2, message=None)
     # first epoch 3 s + 2 more at the median 1 s, times 1.25 for the added
     # validation data, plus 0.5 s of building; 10% margin.
-    assert _refit_seconds(record, lambda _: info, 1.25) == pytest.approx(1.1 * (0.5 + 5 * 1.25))
-    assert _refit_seconds(record, lambda _: {}, 1.25) == 0.0
-    assert _refit_seconds(None, lambda _: info, 1.25) == 0.0
+    assert _refit_seconds(info, 1.25) == pytest.approx(1.1 * (0.5 + 5 * 1.25))
+    assert _refit_seconds({}, 1.25) == 0.0
+
+
+def test_reserve_covers_the_best_trial_or_a_running_trial_ahead_of_it():
+    objective = Objective("val_loss", "min")
+    best = {"epoch_seconds": [2.0, 1.0, 1.0], "best_epoch": 1, "after_fit_seconds": 0.5}
+    best_needs = 1.1 * (2.0 + 1.0) * 1.25 + 0.5
+    assert _refit_reserve(None, None, None, objective, 1.25, cap=100) == 0.0
+    assert _refit_reserve(None, best, 0.3, objective, 1.25, cap=100) == pytest.approx(best_needs)
+    assert _refit_reserve(None, best, 0.3, objective, 1.25, cap=2) == 2  # capped
+    # A running trial behind the best reserves nothing of its own ...
+    running = {"build_seconds": 1.0, "epoch_seconds": [3.0, 2.0, 2.0], "best_epoch": 2,
+               "score": 0.4}
+    assert _refit_reserve(running, best, 0.3, objective, 1.25, cap=100) == pytest.approx(
+        best_needs)
+    # ... one ahead reserves its own refit, counting the epoch now starting.
+    running["score"] = 0.2
+    own = 1.1 * (1.0 + (3.0 + 2.0 * 3) * 1.25) + 0.5
+    assert _refit_reserve(running, best, 0.3, objective, 1.25, cap=100) == pytest.approx(own)
+    # The first trial: no best yet, so a guess for the time after training.
+    assert _refit_reserve(running, None, None, objective, 1.25, cap=100) == pytest.approx(
+        own - 0.5 + 2.0)
+    # Too long to refit within the cap: it keeps its time, the best's reserve stays.
+    assert _refit_reserve(running, best, 0.3, objective, 1.25, cap=10) == pytest.approx(
+        best_needs)
+    # A margin for closing the last trial comes on top of whatever is reserved.
+    assert _refit_reserve(None, best, 0.3, objective, 1.25, cap=100, margin=3) == (
+        pytest.approx(best_needs + 3))
+    assert _refit_reserve(None, None, None, objective, 1.25, cap=100, margin=3) == 0.0

@@ -16,6 +16,7 @@ __all__ = ["Budget", "Data", "RunConfig", "Suite", "get", "names", "register"]
 
 _SUITES: dict[str, str] = {
     "image": "benchmarks.suites.image",
+    "multimodal": "benchmarks.suites.multimodal",
     "tabular": "benchmarks.suites.tabular",
     "text": "benchmarks.suites.text",
 }

@@ -170,8 +170,9 @@ class PerDatasetSuite(Suite):
             _lookup_estimator(self.estimator_name(task))
 
     def make_estimator(self, config: RunConfig, budget: Budget, seed: int, directory: str,
-                       task: str = "classification") -> Any:
-        """A fresh easynas estimator for one search on a data set of `task`."""
+                       task: str = "classification", dataset: str | None = None) -> Any:
+        """A fresh easynas estimator for one search on a data set of `task` (named
+        `dataset`, for suites whose estimator depends on it)."""
         cls = _lookup_estimator(self.estimator_name(task))
         return cls(max_trials=config.max_trials, time_budget=budget.seconds,
                    epochs=config.epochs, seed=seed, directory=directory,
@@ -190,7 +191,8 @@ class PerDatasetSuite(Suite):
         task = data.notes["task"]
         work = tempfile.mkdtemp(prefix=f"easynas-bench-{self.name}-", dir=config.work_dir)
         try:
-            estimator = self.make_estimator(config, budget, seed, work, task=task)
+            estimator = self.make_estimator(config, budget, seed, work, task=task,
+                                            dataset=data.name)
             started = time.perf_counter()
             estimator.fit(data.x_train, data.y_train)
             wall = time.perf_counter() - started
@@ -340,7 +342,7 @@ def run_per_dataset(suite: PerDatasetSuite, config: RunConfig, args: argparse.Na
     }
     # Without a search the budget means nothing: run the baselines once per seed.
     budgets = config.budgets if search else (Budget("–", 0.0),)
-    json_path = out / f"{suite.name}.json"
+    json_path = out / f"{args.name or suite.name}.json"
     print(f"benchmarks: suite {suite.name!r} on {', '.join(result['datasets'])}; budgets "
           f"{[b.label for b in config.budgets]}, seeds {list(config.seeds)}"
           + ("" if search else "; baselines only"), flush=True)
@@ -357,7 +359,7 @@ def run_per_dataset(suite: PerDatasetSuite, config: RunConfig, args: argparse.Na
     result["complete"] = True
     result["total_seconds"] = time.perf_counter() - started
     _write_json(json_path, result)
-    md_path = out / f"{suite.name}.md"
+    md_path = out / f"{args.name or suite.name}.md"
     md_path.write_text(suite_markdown(result), encoding="utf-8")
     write_results_md(out, results_md)
     print(f"benchmarks: wrote {json_path}, {md_path} and {results_md}", flush=True)

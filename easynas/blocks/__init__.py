@@ -7,6 +7,7 @@ from easynas.blocks._conv import ConvBlock
 from easynas.blocks._dense import DenseBlock
 from easynas.blocks._image import ImageBlock
 from easynas.blocks._mbconv import MBConvBlock
+from easynas.blocks._merge import Merge
 from easynas.blocks._reduction import SpatialReduction
 from easynas.blocks._resnet import ResNetBlock
 from easynas.blocks._tabular import TabularBlock
@@ -26,6 +27,7 @@ __all__ = [
     "ImageAugmentation",
     "ImageBlock",
     "MBConvBlock",
+    "Merge",
     "NgramBlock",
     "Node",
     "ResNetBlock",

@@ -142,7 +142,8 @@ def to_parts(data: Any, names: Sequence[str], argument: str) -> list[tuple[Any, 
     """
     if data is None:
         raise InvalidDataError(f"{argument} is missing (None).")
-    if isinstance(data, dict):
+    # (A SciPy DOK sparse matrix is a dict of cells, not one part per input.)
+    if isinstance(data, dict) and not hasattr(data, "toarray"):
         unknown = sorted(set(data) - set(names))
         missing = [n for n in names if n not in data]
         if unknown or missing:

@@ -71,8 +71,9 @@ def read_table(
         model fitted on named columns takes it by position.
 
     Raises:
-        InvalidDataError: On a scalar, a 1-D or 3-D array, no rows or no
-            columns, repeated names, or a `column_names` of the wrong length.
+        InvalidDataError: On a scalar, a sparse matrix, a 1-D or 3-D array, no
+            rows or no columns, repeated names, or a `column_names` of the wrong
+            length.
     """
     positional = False
     if isinstance(part, pd.Series):
@@ -90,6 +91,11 @@ def read_table(
             raise InvalidDataError(
                 f"{name} must be a table: a pandas DataFrame, a 2-D array or a CSV path. "
                 f"Got {type(part).__name__}."
+            )
+        if hasattr(part, "toarray") and hasattr(part, "nnz"):  # a SciPy sparse matrix / array
+            raise InvalidDataError(
+                f"{name} is a sparse {type(part).__name__}; sparse input is not supported. "
+                f"Pass a dense table ({name}.toarray()) or a DataFrame."
             )
         array = np.asarray(part)
         if array.ndim != 2:

@@ -47,7 +47,9 @@ def conform_table(spec: TabularSpec, frame: pd.DataFrame, name: str = "x") -> li
 def _match_columns(spec: TabularSpec, frame: pd.DataFrame, name: str) -> pd.DataFrame:
     expected = list(spec.column_names)
     present = list(frame.columns)
-    if is_positional(frame) and not set(expected) <= set(present):
+    if is_positional(frame):
+        # An array's columns are matched by position: a wrong count is an
+        # error (as in scikit-learn), never extra columns silently dropped.
         if len(present) != len(expected):
             raise InvalidDataError(
                 f"{name} has {len(present)} columns; the model was fitted on {len(expected)}: "

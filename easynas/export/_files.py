@@ -15,7 +15,10 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 
-__all__ = ["STAGING_PREFIX", "atomic_directory", "atomic_file", "next_version"]
+__all__ = [
+    "STAGING_PREFIX", "atomic_directory", "atomic_file", "atomic_files", "next_version",
+    "refuse_taken",
+]
 
 STAGING_PREFIX = ".easynas-export-"
 
@@ -31,6 +34,11 @@ def next_version(base: str) -> int:
 def _is_taken(target: str) -> bool:
     """Whether `target` holds something (a file, or a folder that is not empty)."""
     return os.path.lexists(target) and (not os.path.isdir(target) or bool(os.listdir(target)))
+
+
+def refuse_taken(target: str, overwrite: bool) -> None:
+    """Raise `FileExistsError` if `target` holds something, unless `overwrite`."""
+    _refuse_taken(target, overwrite)
 
 
 def _refuse_taken(target: str, overwrite: bool) -> None:
@@ -141,4 +149,43 @@ def atomic_file(target: str, overwrite: bool = False) -> Iterator[str]:
         if os.path.isdir(target) and not os.path.islink(target):
             raise IsADirectoryError(f"{target!r} is a folder; give a file path.")
         os.replace(temporary, target)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def atomic_files(targets: list[str], overwrite: bool = False) -> Iterator[list[str]]:
+    """Yield temporary paths for several files (a model and the JSON beside it),
+    renamed to `targets` together on success.
+
+    Every target is checked before anything is written; on an exception none of
+    them changes. The renames come one after the other, in the order given,
+    so list the file a reader looks for (the model) last.
+
+    Args:
+        targets: The files to write, all in one folder.
+        overwrite: Replace targets that exist.
+
+    Yields:
+        One temporary path per target (same file names, in a staging folder).
+
+    Raises:
+        FileExistsError: If a target exists, unless `overwrite`.
+    """
+    for target in targets:
+        if os.path.lexists(target) and not overwrite:
+            raise FileExistsError(
+                f"{target!r} already exists; pass overwrite=True to replace it."
+            )
+        if os.path.isdir(target) and not os.path.islink(target):
+            raise IsADirectoryError(f"{target!r} is a folder; give a file path.")
+    with _staging(targets[0]) as staging:
+        temporaries = [os.path.join(staging, os.path.basename(t)) for t in targets]
+        yield temporaries
+        for target in targets:
+            if os.path.lexists(target) and not overwrite:  # taken meanwhile
+                raise FileExistsError(
+                    f"{target!r} already exists; pass overwrite=True to replace it."
+                )
+        for temporary, target in zip(temporaries, targets):
+            os.replace(temporary, target)
     shutil.rmtree(staging, ignore_errors=True)

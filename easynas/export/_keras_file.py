@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from easynas.exceptions import InvalidParameterError
-from easynas.export._files import atomic_file
+from easynas.export._files import atomic_files
+from easynas.export._metadata import write_json
 
 if TYPE_CHECKING:
     import keras
@@ -21,7 +22,10 @@ logger = logging.getLogger(__name__)
 __all__ = ["export_keras"]
 
 
-def export_keras(model: keras.Model, path: str, *, overwrite: bool = False) -> str:
+def export_keras(
+    model: keras.Model, path: str, *, overwrite: bool = False,
+    metadata: dict[str, Any] | None = None,
+) -> str:
     """Save `model` to a `.keras` file, atomically, and check it.
 
     The written file is loaded back and must give the model's outputs, and it
@@ -31,14 +35,16 @@ def export_keras(model: keras.Model, path: str, *, overwrite: bool = False) -> s
     Args:
         model: The trained Keras model.
         path: The file to write; it must end in `.keras`.
-        overwrite: Replace an existing file.
+        overwrite: Replace an existing file (and its JSON).
+        metadata: Facts to record in `path + ".json"` beside the file (None:
+            no JSON).
 
     Returns:
         The file written.
 
     Raises:
         InvalidParameterError: If `path` does not end in `.keras`.
-        FileExistsError: If `path` exists and `overwrite` is False.
+        FileExistsError: If `path` (or its JSON) exists and `overwrite` is False.
         RuntimeError: If the written file holds easynas classes or does not
             reproduce `model`'s outputs (nothing is written then).
     """
@@ -47,9 +53,13 @@ def export_keras(model: keras.Model, path: str, *, overwrite: bool = False) -> s
         raise InvalidParameterError(
             f"The 'path' parameter of a Keras export must end in '.keras'. Got {path!r} instead."
         )
-    with atomic_file(path, overwrite=overwrite) as temporary:
+    targets = [path] if metadata is None else [path + ".json", path]
+    with atomic_files(targets, overwrite=overwrite) as temporaries:
+        temporary = temporaries[-1]
         model.save(temporary)
         _check(model, temporary)
+        if metadata is not None:
+            write_json(temporaries[0], metadata)
     logger.info("Exported a .keras model to %s.", path)
     return path
 
@@ -104,5 +114,9 @@ def _sample(model: keras.Model) -> Any:
         shape = tuple(tensor.shape)[1:]
         if any(d is None for d in shape):
             return None
-        arrays.append((rng.random((2, *shape)) * 255).astype(str(tensor.dtype)))
+        if str(tensor.dtype) == "string":
+            words = np.array(["easynas sample", "text", "", "ünïcode"], dtype=object)
+            arrays.append(rng.choice(words, size=(2, *shape)))
+        else:
+            arrays.append((rng.random((2, *shape)) * 255).astype(str(tensor.dtype)))
     return arrays if len(arrays) > 1 else arrays[0]

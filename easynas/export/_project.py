@@ -9,16 +9,19 @@ names from the saved graph.
 from __future__ import annotations
 
 import json
+import math
 import os
 from typing import Any
 
 from easynas._version import __version__
 from easynas.data._spec import DataSpec
 from easynas.exceptions import InvalidParameterError
+from easynas.export._formats import FORMATS, check_format, check_options
 
-__all__ = ["BEST_MODEL_FILE", "FORMATS", "RESULT_FILE", "export_project", "read_result"]
-
-FORMATS = ("saved_model", "keras")
+__all__ = [
+    "BEST_MODEL_FILE", "FORMATS", "RESULT_FILE", "check_format", "export_project",
+    "read_result", "trial_metrics",
+]
 RESULT_FILE = "easynas_result.json"
 BEST_MODEL_FILE = "best_model.keras"
 
@@ -69,39 +72,37 @@ def export_project(
     *,
     version: int | None = None,
     overwrite: bool = False,
+    numeric_inputs: bool = False,
 ) -> str:
     """Export the best model of a finished project, as `estimator.export` would.
 
     Args:
         project_dir: The project folder a search wrote (`<directory>/<project_name>`).
-        path: For "saved_model", the base folder of TF Serving's layout (the
-            model goes to `path/<version>/`); for "keras", a `.keras` file.
-        format: "saved_model" (TF Serving, plain TensorFlow) or "keras".
+        path: See `SearchEstimator.export` (a base folder for "saved_model", a
+            `.keras`, `.tflite` or `.onnx` file for the others).
+        format: One of `FORMATS`: "saved_model", "keras", "tflite", "onnx".
         version: SavedModel version folder (a positive int); None takes the
             next free number.
         overwrite: Replace an existing export at the target.
+        numeric_inputs: For "tflite" and "onnx", export the numeric-input
+            variant (the network after its string preprocessing).
 
     Returns:
         The folder or file written.
 
     Raises:
         FileNotFoundError: If `project_dir` does not exist.
-        InvalidParameterError: If `project_dir` is not a finished project,
-            `format` or `version` is invalid, or `version` comes with "keras".
+        InvalidParameterError: If `project_dir` is not a finished project, an
+            option is invalid or does not apply to `format`, or the model
+            cannot take its raw inputs in `format`.
         FileExistsError: If the target exists and `overwrite` is False.
     """
     import keras
 
-    from easynas.export._keras_file import export_keras
-    from easynas.export._saved_model import export_saved_model
+    from easynas.export._formats import export_model
     from easynas.graph._graph import Graph
 
-    check_format(format)
-    if format == "keras" and version is not None:
-        raise InvalidParameterError(
-            "The 'version' parameter of export applies to format='saved_model' only. "
-            f"Got version={version!r} with format='keras'."
-        )
+    check_options(format, version, numeric_inputs)
     project_dir = os.fspath(project_dir)
     result = read_result(project_dir)
     model_file = os.path.join(project_dir, BEST_MODEL_FILE)
@@ -110,8 +111,6 @@ def export_project(
             f"{project_dir!r} is not a finished easynas project: it has no {BEST_MODEL_FILE}."
         )
     model = keras.saving.load_model(model_file, compile=False)
-    if format == "keras":
-        return export_keras(model, path, overwrite=overwrite)
     graph = Graph.from_config(result["graph"])
     head_names = list(graph.outputs)
     spec = DataSpec.from_dict(result["spec"])
@@ -128,16 +127,29 @@ def export_project(
             if key in result
         },
     }
-    return export_saved_model(
-        model, spec, path, input_nodes=graph.inputs, head_names=head_names,
-        version=version, overwrite=overwrite, metadata=metadata,
+    if "best_trial_id" in result:
+        metadata["metrics"] = trial_metrics(project_dir, str(result["best_trial_id"]))
+    return export_model(
+        model, spec, path, format, input_nodes=graph.inputs, head_names=head_names,
+        version=version, overwrite=overwrite, numeric_inputs=numeric_inputs, metadata=metadata,
     )
 
 
-def check_format(format: Any) -> None:
-    """Raise `InvalidParameterError` naming 'format' unless it is a known format."""
-    if not isinstance(format, str) or format not in FORMATS:
-        raise InvalidParameterError(
-            f"The 'format' parameter of export must be one of {list(FORMATS)}. "
-            f"Got {format!r} instead."
-        )
+def trial_metrics(project_dir: str, trial_id: str) -> dict[str, float]:
+    """The best value of each metric of one trial, read from its KerasTuner
+    `trial.json` ({} when the file is missing or unreadable)."""
+    path = os.path.join(project_dir, f"trial_{trial_id}", "trial.json")
+    try:
+        with open(path, encoding="utf-8") as f:
+            state = json.load(f)
+        histories = state["metrics"]["metrics"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    metrics = {}
+    for name, history in histories.items():
+        means = [sum(o["value"]) / len(o["value"])
+                 for o in history.get("observations", []) if o.get("value")]
+        means = [m for m in means if not math.isnan(m)]
+        if means:
+            metrics[name] = max(means) if history.get("direction") == "max" else min(means)
+    return metrics

@@ -199,6 +199,9 @@ class Graph:
         model.compile(
             optimizer=keras.optimizers.Adam(learning_rate=float(learning_rate)),
             loss=next(iter(losses.values())) if single else losses,
+            loss_weights=None if single else {
+                h.name: h.weight(head_specs[h.name]) for h in self.heads
+            },
             metrics=next(iter(metrics.values())) if single else metrics,
         )
         return model

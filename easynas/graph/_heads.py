@@ -33,6 +33,10 @@ class Head(Block):
         """The Keras metric names reported for this head."""
         raise NotImplementedError
 
+    def weight(self, spec: Any) -> float:
+        """The head's weight in the total loss of a model with several heads."""
+        raise NotImplementedError
+
     def _flatten(self, x: Any) -> Any:
         if len(x.shape) > 2:
             x = keras.layers.Flatten(name=self.layer_name("flatten"))(x)
@@ -58,6 +62,8 @@ class ClassificationHead(Head):
         multi_label: True for several labels per sample. None infers it from the
             targets (a 0/1 matrix whose rows do not each hold one 1).
         dropout: Dropout before the output layer. Searched in {0, 0.25, 0.5}.
+        loss_weight: The head's weight in a model's total loss (and so in
+            "val_loss", the default objective) when there are several heads.
         name: See `Block`.
     """
 
@@ -67,6 +73,7 @@ class ClassificationHead(Head):
         self,
         multi_label: bool | None = None,
         dropout: float | list[float] | None = None,
+        loss_weight: float = 1.0,
         name: str | None = None,
     ) -> None:
         super().__init__(name=name)
@@ -80,12 +87,16 @@ class ClassificationHead(Head):
         )
         self.multi_label = multi_label
         self.dropout = dropout
+        self.loss_weight = _checked_loss_weight("ClassificationHead", loss_weight)
 
     def build_head(self, hp, inputs: list[Any], spec: ClassificationTargetSpec) -> Any:
         (x,) = inputs
         x = self._dropout(hp, self._flatten(x))
         activation = "sigmoid" if spec.multi_label else "softmax"
         return keras.layers.Dense(spec.num_classes, activation=activation, name=self.name)(x)
+
+    def weight(self, spec: ClassificationTargetSpec) -> float:
+        return self.loss_weight
 
     def loss(self, spec: ClassificationTargetSpec) -> str:
         return "binary_crossentropy" if spec.multi_label else "sparse_categorical_crossentropy"
@@ -106,19 +117,28 @@ class RegressionHead(Head):
 
     Args:
         dropout: Dropout before the output layer. Searched in {0, 0.25, 0.5}.
+        loss_weight: See `ClassificationHead`. The loss is the mean squared
+            error in the targets' own units, so None (the default) weighs it
+            by 1 / the targets' variance: the error in standard deviations,
+            comparable with a classification head's cross-entropy.
         name: See `Block`.
     """
 
     spec_type = RegressionTargetSpec
 
     def __init__(
-        self, dropout: float | list[float] | None = None, name: str | None = None
+        self,
+        dropout: float | list[float] | None = None,
+        loss_weight: float | None = None,
+        name: str | None = None,
     ) -> None:
         super().__init__(name=name)
         check_searchable(
             "RegressionHead", "dropout", dropout, _checks.fraction, "a float in [0, 1)"
         )
         self.dropout = dropout
+        self.loss_weight = (None if loss_weight is None
+                            else _checked_loss_weight("RegressionHead", loss_weight))
 
     def build_head(self, hp, inputs: list[Any], spec: RegressionTargetSpec) -> Any:
         (x,) = inputs
@@ -135,5 +155,25 @@ class RegressionHead(Head):
     def loss(self, spec: RegressionTargetSpec) -> str:
         return "mean_squared_error"
 
+    def weight(self, spec: RegressionTargetSpec) -> float:
+        if self.loss_weight is not None:
+            return self.loss_weight
+        variance = sum(s * s for s in spec.std) / len(spec.std)
+        return 1.0 / variance if variance > 0 else 1.0
+
     def metrics(self, spec: RegressionTargetSpec) -> list[str]:
         return ["mean_absolute_error"]
+
+
+def _checked_loss_weight(owner: str, value: Any) -> float:
+    """A head's loss weight: a finite positive number."""
+    import math
+    import numbers
+
+    if (not isinstance(value, numbers.Real) or isinstance(value, bool)
+            or not math.isfinite(value) or value <= 0):
+        raise ValueError(
+            f"Argument `loss_weight` of {owner} must be a positive float. "
+            f"Received: loss_weight={value!r}"
+        )
+    return float(value)

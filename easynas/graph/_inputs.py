@@ -83,6 +83,11 @@ class InputNode(Node):
         Identity unless overridden."""
         return list(tensors)
 
+    def default_block(self) -> Any:
+        """A new hyper-block searching the usual networks for this kind of input
+        (used when an `AutoModel` is given inputs and bare heads)."""
+        raise TypeError(f"{type(self).__name__} has no default block; connect blocks to it.")
+
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name}
 
@@ -130,6 +135,12 @@ class ImageInput(InputNode):
             name=f"{name}_normalize",
         )(x)
         return [inputs], x
+
+    def default_block(self) -> Any:
+        """An `ImageBlock`: augmentation and a searched CNN, ResNet or MBConv net."""
+        from easynas.blocks import ImageBlock
+
+        return ImageBlock()
 
     def signature(self, spec: ImageSpec, name: str) -> list[Any]:
         import tensorflow as tf
@@ -181,6 +192,12 @@ class TextInput(InputNode):
     def build(self, spec: TextSpec, name: str) -> tuple[list[Any], Any]:
         inputs = keras.Input(shape=(), dtype="string", name=name)
         return [inputs], inputs
+
+    def default_block(self) -> Any:
+        """A `TextBlock`: n-grams, 1-D CNN, RNN or transformer, searched."""
+        from easynas.blocks import TextBlock
+
+        return TextBlock()
 
     def signature(self, spec: TextSpec, name: str) -> list[Any]:
         import tensorflow as tf

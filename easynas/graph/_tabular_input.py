@@ -130,6 +130,12 @@ class TabularInput(InputNode):
         ]
         return inputs, _concat(parts, f"{name}_features")
 
+    def default_block(self) -> Any:
+        """A `TabularBlock`: a linear model, MLPs or a feature-token transformer."""
+        from easynas.blocks import TabularBlock
+
+        return TabularBlock()
+
     def signature(self, spec: TabularSpec, name: str) -> list[Any]:
         import tensorflow as tf
 

@@ -14,6 +14,7 @@ import logging
 import math
 import os
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import keras
@@ -230,6 +231,28 @@ class _TrainTimer(keras.callbacks.Callback):
         self.epoch_seconds.append(time.perf_counter() - self._start)
 
 
+class _ReserveRefitTime(keras.callbacks.Callback):
+    """After each epoch, holds back the budget the caller wants for this trial's refit.
+
+    `reserve` gets the trial's timing so far (as in its trial info, plus its
+    best objective value as "score") and returns the seconds to hold back.
+    """
+
+    def __init__(self, deadline: Deadline, reserve: Callable[[dict[str, Any]], float],
+                 best: _BestWeights, timer: _TrainTimer, build_seconds: float) -> None:
+        super().__init__()
+        self.deadline, self.reserve = deadline, reserve
+        self.best, self.timer, self.build_seconds = best, timer, build_seconds
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        self.deadline.hold_back(self.reserve({
+            "build_seconds": self.build_seconds,
+            "epoch_seconds": list(self.timer.epoch_seconds),
+            "best_epoch": self.best.best_epoch,
+            "score": self.best.best,
+        }))
+
+
 class SearchTuner(kt.Tuner):
     """Runs each trial: build, train with early stopping, keep the best epoch.
 
@@ -242,6 +265,10 @@ class SearchTuner(kt.Tuner):
         overwrite: Start afresh even if the project exists.
         patience: Early-stopping patience in epochs.
         on_trial_end: Called with each finished trial's `TrialRecord` and info.
+        reserve: Optional; called after every epoch with the running trial's
+            timing so far (`build_seconds`, `epoch_seconds`, `best_epoch`,
+            `score`); the seconds it returns are held back from the budget
+            (`Deadline.hold_back`), so a trial ends early enough for its refit.
         trial_time_limit: Seconds one trial may run (build and training); a
             trial past it is stopped at the end of its current batch and
             recorded as failed. None for no limit.
@@ -257,9 +284,11 @@ class SearchTuner(kt.Tuner):
         overwrite: bool,
         patience: int = 5,
         on_trial_end=None,
+        reserve: Callable[[dict[str, Any]], float] | None = None,
         trial_time_limit: float | None = None,
     ) -> None:
         self.graph = graph
+        self._reserve = reserve
         self.spec = spec
         self.patience = patience
         self.trial_time_limit = trial_time_limit
@@ -289,6 +318,10 @@ class SearchTuner(kt.Tuner):
         timer = _TrainTimer()
         stop_at_deadline = _StopAtDeadline(self.oracle.deadline, on_epoch_end=self.oracle.save)
         time_limit = _TrialTimeLimit(self.trial_time_limit, started)
+        build_seconds = time.perf_counter() - started
+        reserving = [] if self._reserve is None else [
+            _ReserveRefitTime(self.oracle.deadline, self._reserve, best, timer, build_seconds)
+        ]
         fit_callbacks = [
             keras.callbacks.TerminateOnNaN(),
             keras.callbacks.EarlyStopping(
@@ -296,11 +329,11 @@ class SearchTuner(kt.Tuner):
             ),
             best,
             timer,
+            *reserving,
             stop_at_deadline,
             time_limit,
             *callbacks,
         ]
-        build_seconds = time.perf_counter() - started
         history = model.fit(
             x,
             y,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from sklearn.base import RegressorMixin
 
 from easynas._estimator import SearchEstimator
@@ -95,6 +96,26 @@ class _TabularTask(SearchEstimator):
 
     def _table_input(self) -> TabularInput:
         return TabularInput(column_names=self.column_names, column_types=self.column_types)
+
+    @property
+    def n_features_in_(self) -> int:
+        """The number of columns the model was fitted on."""
+        self._check_fitted("n_features_in_")
+        return len(self.spec_.inputs[0].columns)
+
+    @property
+    def feature_names_in_(self) -> np.ndarray:
+        """The fitted column names, in table order (an array fitted without
+        `column_names` has columns "x0", "x1", ...)."""
+        self._check_fitted("feature_names_in_")
+        return np.asarray(self.spec_.inputs[0].column_names, dtype=object)
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.categorical = True
+        tags.input_tags.string = True
+        return tags
 
     @property
     def column_types_(self) -> dict[str, str]:

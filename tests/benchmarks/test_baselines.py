@@ -59,3 +59,21 @@ def test_unseen_test_categories_become_missing():
     assert result["categorical_columns"] == ["c"] and np.isfinite(result["test_score"])
     result = baselines.linear_model(x_train, y_train, x_test, y_test, task="regression", seed=0)
     assert result["label"] == "Ridge" and np.isfinite(result["test_score"])
+
+
+def test_linear_model_reads_text_columns_and_bare_documents_with_tfidf():
+
+    from benchmarks.baselines import linear_model
+
+    words = ["great fun", "awful bore", "great cast", "awful plot"] * 10
+    labels = np.array([w.split()[0] for w in words])
+    frame = pd.DataFrame({"review": words, "stars": np.arange(40) % 5 * 1.0})
+    both = linear_model(frame, labels, frame, labels, task="classification",
+                        text_columns=("review",))
+    assert both["test_score"] == 1.0 and "TF-IDF 1-2-grams of ['review']" in both["description"]
+    documents = linear_model(np.array(words, dtype=object), labels, words, labels,
+                             task="classification")
+    assert documents["test_score"] == 1.0
+    numbers_only = linear_model(frame[["stars"]], labels, frame[["stars"]], labels,
+                                task="classification")
+    assert numbers_only["test_score"] < 1.0 and "TF-IDF" not in numbers_only["description"]

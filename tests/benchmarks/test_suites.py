@@ -65,7 +65,7 @@ def _main(tmp_path, *args):
 
 
 def test_text_and_tabular_suites_are_registered():
-    assert {"text", "tabular"} <= set(suites.names())
+    assert {"multimodal", "text", "tabular"} <= set(suites.names())
     assert suites.get("text").estimator_name("classification") == "TextClassifier"
     assert suites.get("tabular").estimator_name("regression") == "TabularRegressor"
 
@@ -173,3 +173,31 @@ def test_text_baselines_only_smoke_run(tmp_path, rotten_tomatoes):
     assert result["datasets"]["rotten_tomatoes"]["train_size"] == 300
     assert run["baseline_name"] == "tfidf_svm" and 0.5 < run["baseline_test_score"] <= 1.0
     assert "| rotten_tomatoes | – | 0 | accuracy | not run |" in (out / "text.md").read_text()
+
+
+def test_name_keeps_a_run_beside_the_suites_main_results(tmp_path):
+    code, out = _main(tmp_path, "--suite", "tabular", "--smoke", "--baselines-only",
+                      "--datasets", "wine", "--name", "tabular-wine")
+    assert code == 0
+    assert json.loads((out / "tabular-wine.json").read_text())["runs"][0]["dataset"] == "wine"
+    assert (out / "tabular-wine.md").is_file() and not (out / "tabular.json").exists()
+    with pytest.raises(SystemExit, match="--name must be a file name stem"):
+        _main(tmp_path, "--suite", "tabular", "--smoke", "--name", "../elsewhere")
+
+
+def test_multimodal_suite_has_three_views_each_with_its_estimator(tmp_path):
+    from benchmarks.suites._base import Budget, RunConfig
+
+    suite = suites.get("multimodal")
+    assert [spec.name for spec in suite.catalog()] == [
+        "election_text", "election_tabular", "election_both"]
+    config = RunConfig(suite="multimodal", budgets=(Budget("1min", 60.0),), seeds=(0,),
+                       train_size=None, data_seed=0, max_trials=1, epochs=1,
+                       baseline_max_epochs=0, smoke=True, keep_projects=False,
+                       work_dir=None, verbose=0)
+    made = {name: suite.make_estimator(config, config.budgets[0], 0, str(tmp_path),
+                                       dataset=name)
+            for name in ("election_text", "election_tabular", "election_both")}
+    assert [type(e).__name__ for e in made.values()] == [
+        "TextClassifier", "TabularClassifier", "AutoModel"]
+    assert made["election_both"].inputs[0].name == "Content"

@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse
 
 from easynas.data import TabularSpec
 from easynas.data._datetime import datetime_parts, datetime_parts_tf
@@ -91,11 +92,20 @@ def test_read_table_names_array_columns_and_matches_them_by_position():
         conform_table(spec, read_table(np.ones((2, 3)), "x"))
 
 
+def test_an_array_fitted_by_position_needs_the_same_column_count_at_predict():
+    spec = analyze_table(read_table(np.arange(12.0).reshape(4, 3), "x"))  # x0, x1, x2
+    with pytest.raises(InvalidDataError, match="4 columns; the model was fitted on 3"):
+        conform_table(spec, read_table(np.ones((2, 4)), "x"))  # never drops x3 silently
+    with pytest.raises(InvalidDataError, match="2 columns; the model was fitted on 3"):
+        conform_table(spec, read_table(np.ones((2, 2)), "x"))
+
+
 @pytest.mark.parametrize("part, match", [
     (np.ones(5), r"shape \(rows, columns\).*reshape"),
     ("a string", "must be a table"),
     (pd.DataFrame(), "empty"),
     (pd.DataFrame([[1, 2]], columns=["a", "a"]), "repeated column names"),
+    (scipy.sparse.csr_matrix(np.eye(3)), "sparse input is not supported"),
 ])
 def test_read_table_rejects_what_is_not_a_table(part, match):
     with pytest.raises(InvalidDataError, match=match):

@@ -77,3 +77,18 @@ def test_penguins_is_the_raw_table_with_its_missing_cells():
     assert set(table["species"]) == {"Adelie", "Chinstrap", "Gentoo"}
     assert pd.api.types.is_string_dtype(table["island"])
     assert int(table.isna().sum().sum()) == 19
+
+
+def test_election_tweets_are_text_and_facts_without_the_leaking_source():
+    from easynas.datasets import load_election_tweets
+
+    x_train, y_train, x_test, y_test = load_or_skip(load_election_tweets)
+    assert (len(x_train), len(x_test)) == (5155, 1289)
+    assert list(x_train.columns) == ["Content", "Is retweet", "Time", "Language",
+                                     "Retweet count", "Favorite count"]
+    assert "Source URL" not in x_train.columns
+    assert set(y_train) == set(y_test) == {"HillaryClinton", "realDonaldTrump"}
+    assert abs((y_train == "HillaryClinton").mean() - (y_test == "HillaryClinton").mean()) < 0.01
+    assert x_train["Is retweet"].dtype == bool and x_train["Retweet count"].dtype == float
+    assert any('"' in text for text in x_train["Content"])  # CSV-quoted texts parsed
+    pd.to_datetime(x_train["Time"])  # every time stamp parses

@@ -54,7 +54,7 @@ def test_keras_export_replaces_a_file_only_with_overwrite(model, tmp_path):
     assert tree_digest(tmp_path) == before
     model.export(str(path), format="keras", overwrite=True)
     assert path.read_bytes()[:2] == b"PK"  # a .keras file is a zip archive
-    assert os.listdir(tmp_path) == ["digits.keras"]
+    assert sorted(os.listdir(tmp_path)) == ["digits.keras", "digits.keras.json"]  # + metadata
 
 
 def test_keras_export_path_must_end_in_dot_keras(model, tmp_path):

@@ -68,7 +68,7 @@ def test_export_project_names_a_missing_folder_or_a_folder_that_is_no_project(tm
 
 def test_export_project_rejects_an_unknown_format_or_a_version_for_keras(model, tmp_path):
     with pytest.raises(InvalidParameterError, match="'format'"):
-        export_project(model.project_dir_, str(tmp_path / "out"), "onnx")
+        export_project(model.project_dir_, str(tmp_path / "out"), "pmml")
     with pytest.raises(InvalidParameterError, match="'version'"):
         export_project(model.project_dir_, str(tmp_path / "m.keras"), "keras", version=2)
     assert list(tmp_path.iterdir()) == []

@@ -81,3 +81,24 @@ def test_hyperband_promotion_continues_its_parent_weights(problem, tmp_path, see
     assert path == os.path.join(tuner.get_trial_dir(parent_id), CHECKPOINT)
     reference = tuner.load_model(tuner.oracle.get_trial(parent_id)).get_weights()
     assert all(np.array_equal(a, b) for a, b in zip(weights, reference))
+
+
+def test_a_running_trial_holds_back_what_reserve_asks_and_stops_in_time(problem, tmp_path,
+                                                                         seed):
+    graph, spec, (x, y), validation = problem
+    asked = []
+
+    def reserve(running):
+        asked.append(running)
+        return 10.0
+
+    oracle = StrategyOracle(RandomSearch(), Objective("val_loss", "min"), 1, seed, 15.0)
+    tuner = SearchTuner(oracle, graph, spec, directory=str(tmp_path), project_name="p",
+                        overwrite=True, patience=100_000, reserve=reserve)
+    tuner.search(x=x, y=y, validation_data=validation, epochs=100_000, batch_size=16)
+    info = tuner.trial_info(tuner.records()[0].trial_id)
+    assert info["stopped_by_budget"] and info["epochs_run"] == len(asked) > 1
+    assert [len(a["epoch_seconds"]) for a in asked] == list(range(1, len(asked) + 1))
+    assert all(a["build_seconds"] > 0 and np.isfinite(a["score"]) for a in asked)
+    # The trial ended at the held-back mark: about 10 s of the 15 are left.
+    assert 6.0 < oracle.deadline.total_remaining() <= 10.0
