@@ -23,6 +23,7 @@ import numpy as np
 
 from easynas._atomic import replacing, write_json
 from easynas.search._budget import Deadline
+from easynas.search._feed import fit_arguments
 from easynas.search._records import Objective, TrialRecord, TrialStatus
 from easynas.search._strategy import History, Strategy
 
@@ -335,13 +336,10 @@ class SearchTuner(kt.Tuner):
             *callbacks,
         ]
         history = model.fit(
-            x,
-            y,
-            sample_weight=sample_weight,
-            validation_data=validation_data,
+            **fit_arguments(x, y, sample_weight=sample_weight, validation_data=validation_data,
+                            batch_size=batch_size, seed=_trial_seed(seed, trial.trial_id)),
             epochs=epochs,
             initial_epoch=initial_epoch,
-            batch_size=batch_size,
             callbacks=fit_callbacks,
             verbose=fit_verbose,
         )
@@ -386,7 +384,7 @@ class SearchTuner(kt.Tuner):
         """The trial's untrained model, its initial weights seeded by search seed and trial."""
         keras.backend.clear_session()
         if seed is not None:
-            keras.utils.set_random_seed((int(seed) + int(trial.trial_id)) % 2**31)
+            keras.utils.set_random_seed(_trial_seed(seed, trial.trial_id))
         return self.graph.build(trial.hyperparameters, self.spec)
 
     # --- refit ------------------------------------------------------------------
@@ -404,7 +402,9 @@ class SearchTuner(kt.Tuner):
         model = self._fresh_model(trial, seed)
         stop_at_deadline = _StopAtDeadline(deadline)
         history = model.fit(
-            x, y, sample_weight=sample_weight, epochs=epochs, batch_size=batch_size,
+            **fit_arguments(x, y, sample_weight=sample_weight, batch_size=batch_size,
+                            seed=_trial_seed(seed, trial.trial_id)),
+            epochs=epochs,
             callbacks=[keras.callbacks.TerminateOnNaN(), stop_at_deadline],
             verbose=fit_verbose,
         )
@@ -452,6 +452,11 @@ class SearchTuner(kt.Tuner):
 
     def _checkpoint_path(self, trial_id: str) -> str:
         return os.path.join(self.get_trial_dir(trial_id), CHECKPOINT)
+
+
+def _trial_seed(seed: int | None, trial_id: str) -> int | None:
+    """A trial's seed (initial weights, shuffling): the search seed offset by the trial."""
+    return None if seed is None else (int(seed) + int(trial_id)) % 2**31
 
 
 def _create_state_eagerly(model: keras.Model, x: Any, y: Any) -> None:
