@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["SearchTuner", "StrategyOracle", "record_from_trial"]
+__all__ = ["SearchTuner", "StrategyOracle", "load_trial_model", "record_from_trial"]
 
 CHECKPOINT = "checkpoint.weights.h5"
 TRIAL_INFO = "easynas_trial.json"
@@ -482,6 +482,34 @@ class SearchTuner(kt.Tuner):
 
     def _checkpoint_path(self, trial_id: str) -> str:
         return os.path.join(self.get_trial_dir(trial_id), CHECKPOINT)
+
+
+def load_trial_model(project_dir: str, graph: Graph, spec: DataSpec, trial_id: str,
+                     values: dict[str, Any]) -> keras.Model:
+    """The trained model of a finished trial of a project, at its best epoch.
+
+    Args:
+        project_dir: The project folder.
+        graph: The graph the project searched.
+        spec: Its data spec.
+        trial_id: The trial.
+        values: The trial's hyperparameter values.
+
+    Raises:
+        FileNotFoundError: The trial left no checkpoint (it did not complete,
+            or the project folder is gone).
+    """
+    path = os.path.join(project_dir, f"trial_{trial_id}", CHECKPOINT)
+    if not os.path.exists(path):
+        raise FileNotFoundError(
+            f"Trial {trial_id} has no trained weights at {path!r}: it did not complete, or "
+            "the project folder was removed."
+        )
+    hp = kt.HyperParameters()
+    hp.values.update(values)
+    model = graph.build(hp, spec)
+    _load_checkpoint(model, path)
+    return model
 
 
 def _create_state_eagerly(model: keras.Model, x: Any, y: Any) -> None:
