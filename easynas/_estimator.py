@@ -579,7 +579,7 @@ class SearchEstimator(BaseEstimator):
             `path`.
 
         Raises:
-            ImportError: Without matplotlib (`pip install matplotlib`).
+            ImportError: Without matplotlib (`pip install 'easynas[plot]'`).
         """
         from easynas.report._pareto_plot import plot_front
         from easynas.search._costs import COST_OBJECTIVES

@@ -34,7 +34,7 @@ def plot_front(
         `path`.
 
     Raises:
-        ImportError: Without matplotlib (`pip install matplotlib`).
+        ImportError: Without matplotlib (`pip install 'easynas[plot]'`).
     """
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -42,7 +42,7 @@ def plot_front(
     except ImportError:
         raise ImportError(
             "Plotting the Pareto front needs matplotlib, which is not installed: "
-            "pip install matplotlib"
+            "pip install 'easynas[plot]' (or pip install matplotlib)"
         ) from None
     members = set(front)
     figure = Figure(figsize=(6.4, 4.4), dpi=120)
