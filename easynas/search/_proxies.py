@@ -1,12 +1,13 @@
 """Zero-cost proxies: scores of an untrained candidate that may predict its trained accuracy.
 
 Each proxy looks at a freshly initialised model and one small batch, with no
-training, in well under a second for our candidates:
+training (seconds at most; `benchmarks/proxies.py` times them):
 
-- `synflow` (Tanaka et al., 2020): with every weight made non-negative and an
-  all-ones input, the sum over trainable weights of |w * dR/dw|, where R is
-  the sum of the network's pre-activation outputs (logits). Data-free.
-- `jacob_cov` (Mellor et al., 2021, first version): how differently the
+- `synflow` (Tanaka et al., 2020): with every weight made non-negative and a
+  constant input, the sum over trainable weights of |w * dR/dw|, where R is
+  the sum of the network's pre-activation outputs (logits).
+- `jacob_cov` (Mellor et al., 2020, the first version of "Neural
+  Architecture Search without Training"): how differently the
   network responds to different inputs: from the per-example Jacobians of
   the summed logits with respect to the inputs, the eigenvalues v of their
   correlation matrix give -sum(log(v + k) + 1 / (v + k)), k = 1e-5.
