@@ -1,8 +1,9 @@
-"""Search strategies (as KerasTuner Oracles), budgets and trial records."""
+"""Search strategies (as KerasTuner Oracles), budgets, trial records and zero-cost proxies."""
 
 from easynas.search._bayesian import BayesianSearch
 from easynas.search._greedy import GreedySearch
 from easynas.search._hyperband import Hyperband
+from easynas.search._proxies import PROXIES, proxy_scores
 from easynas.search._random import RandomSearch
 from easynas.search._records import Objective, TrialRecord, TrialStatus
 from easynas.search._registry import get
@@ -14,10 +15,12 @@ __all__ = [
     "History",
     "Hyperband",
     "Objective",
+    "PROXIES",
     "Proposal",
     "RandomSearch",
     "Strategy",
     "TrialRecord",
     "TrialStatus",
     "get",
+    "proxy_scores",
 ]
