@@ -46,7 +46,8 @@ def build_leaderboard(
 
     Returns:
         A DataFrame with columns `trial_id, status, <objective>, <metrics...>,
-        params, latency_ms, epochs, trial_seconds, parent, hyperparameters, message`.
+        params, latency_ms, epochs, trial_seconds, parent, hyperparameters, message`,
+        and `worker` (who ran the trial) when the search was distributed.
     """
     rows = []
     for record in records:
@@ -68,6 +69,8 @@ def build_leaderboard(
             hyperparameters=describe_values(record.values),
             message=last_line(record.message),
         )
+        if record.worker is not None:
+            row["worker"] = record.worker
         rows.append(row)
     table = pd.DataFrame(rows)
     if table.empty:

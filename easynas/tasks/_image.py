@@ -45,6 +45,8 @@ class _ImageTask(SearchEstimator):
         overwrite: bool = False,
         seed: int | None = None,
         verbose: int = 1,
+        n_parallel_trials: int = 1,
+        distribution_strategy: str | None = None,
     ) -> None:
         self.search = search
         self.max_trials = max_trials
@@ -61,6 +63,8 @@ class _ImageTask(SearchEstimator):
         self.overwrite = overwrite
         self.seed = seed
         self.verbose = verbose
+        self.n_parallel_trials = n_parallel_trials
+        self.distribution_strategy = distribution_strategy
 
     def _initial_values(self, graph: Graph) -> list[dict[str, Any]]:
         return [dict(p) for p in _IMAGE_PRESETS]
@@ -97,13 +101,17 @@ class ImageClassifier(TaskClassifierMixin, _ImageTask):
                  refit: bool | str = "auto", objective: str | tuple[str, str] = "val_loss",
                  directory: str | None = None,
                  project_name: str | None = None, overwrite: bool = False,
-                 seed: int | None = None, verbose: int = 1) -> None:
+                 seed: int | None = None, verbose: int = 1,
+                 n_parallel_trials: int = 1,
+                 distribution_strategy: str | None = None) -> None:
         super().__init__(
             search=search, max_trials=max_trials, time_budget=time_budget,
             trial_time_limit=trial_time_limit, epochs=epochs,
             patience=patience, batch_size=batch_size, validation_split=validation_split,
             refit=refit, objective=objective, directory=directory, project_name=project_name,
             overwrite=overwrite, seed=seed, verbose=verbose,
+            n_parallel_trials=n_parallel_trials,
+            distribution_strategy=distribution_strategy,
         )
         self.multi_label = multi_label
 

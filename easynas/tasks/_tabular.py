@@ -72,6 +72,8 @@ class _TabularTask(SearchEstimator):
         overwrite: bool = False,
         seed: int | None = None,
         verbose: int = 1,
+        n_parallel_trials: int = 1,
+        distribution_strategy: str | None = None,
     ) -> None:
         self.column_names = column_names
         self.column_types = column_types
@@ -90,6 +92,8 @@ class _TabularTask(SearchEstimator):
         self.overwrite = overwrite
         self.seed = seed
         self.verbose = verbose
+        self.n_parallel_trials = n_parallel_trials
+        self.distribution_strategy = distribution_strategy
 
     def _initial_values(self, graph: Graph) -> list[dict[str, Any]]:
         return [dict(p) for p in _TABULAR_PRESETS]
@@ -182,7 +186,9 @@ class TabularClassifier(TaskClassifierMixin, _TabularTask):
                  refit: bool | str = "auto", objective: str | tuple[str, str] = "val_loss",
                  directory: str | None = None,
                  project_name: str | None = None, overwrite: bool = False,
-                 seed: int | None = None, verbose: int = 1) -> None:
+                 seed: int | None = None, verbose: int = 1,
+                 n_parallel_trials: int = 1,
+                 distribution_strategy: str | None = None) -> None:
         super().__init__(
             column_names=column_names, column_types=column_types, search=search,
             max_trials=max_trials, time_budget=time_budget,
@@ -190,6 +196,8 @@ class TabularClassifier(TaskClassifierMixin, _TabularTask):
             batch_size=batch_size, validation_split=validation_split, refit=refit,
             objective=objective, directory=directory, project_name=project_name,
             overwrite=overwrite, seed=seed, verbose=verbose,
+            n_parallel_trials=n_parallel_trials,
+            distribution_strategy=distribution_strategy,
         )
         self.class_weight = class_weight
         self.multi_label = multi_label

@@ -1,0 +1,223 @@
+"""Distributed search on loopback: a chief and worker processes, a killed worker, local workers.
+
+Each process pays TensorFlow's import, so the searches here are as small as a
+search can be (a one-layer conv net on 8x8 digits, 1 epoch, 4 trials) and
+every wait is bounded (pytest-timeout, and subprocess timeouts).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+import easynas as en
+from easynas._distributed import gpu_shares
+from easynas._lock import ProjectLock, check_joinable
+from easynas.exceptions import InvalidParameterError, ProjectLockedError
+from easynas.search import Chief, Worker
+from easynas.search._roles import role_from_env
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+JOB = """
+import json, sys
+import numpy as np
+from sklearn.datasets import load_digits
+import easynas as en
+from easynas.blocks import ConvBlock
+
+role, address, directory, worker_id = sys.argv[1:5]
+data = load_digits()
+x, y = data.images[:120].astype("uint8"), data.target[:120]
+image = en.ImageInput()
+head = en.ClassificationHead()(ConvBlock(num_blocks=1, num_layers=1)(image))
+model = en.AutoModel(image, head, search="random", max_trials=4, epochs=1, batch_size=32,
+                     seed=3, directory=directory, verbose=0, refit=False)
+if role == "chief":
+    model.fit(x, y, role=en.search.Chief(address, worker_timeout=6))
+    print(json.dumps({
+        "trials": [[r.trial_id, r.status.value, r.worker] for r in model.trials_],
+        "best": model.best_trial_id_,
+        "prediction_shape": list(model.predict(x[:3]).shape),
+    }))
+else:
+    model.fit(x, y, role=en.search.Worker(address, worker_id=worker_id, chief_timeout=20))
+    print(json.dumps({"ran": [r.trial_id for r in model.worker_trials_]}))
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start(tmp_path, role: str, address: str, worker_id: str = "-") -> subprocess.Popen:
+    script = tmp_path / "job.py"
+    if not script.exists():
+        script.write_text(JOB)
+    env = {**os.environ, "PYTHONPATH": ROOT, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    return subprocess.Popen(
+        [sys.executable, str(script), role, address, str(tmp_path / "runs"), worker_id],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path,
+    )
+
+
+def _result(process: subprocess.Popen, timeout: float) -> dict:
+    out, err = process.communicate(timeout=timeout)
+    assert process.returncode == 0, err[-3000:]
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def _attempts(project: str) -> dict[str, list[dict]]:
+    """Each trial's attempts (worker, outcome) as the chief wrote them in trial.json."""
+    attempts = {}
+    for name in sorted(os.listdir(project)):
+        path = os.path.join(project, name, "trial.json")
+        if name.startswith("trial_") and os.path.exists(path):
+            try:
+                with open(path, encoding="utf-8") as f:
+                    state = json.load(f)
+            except ValueError:
+                continue
+            attempts[state["trial_id"]] = state.get("easynas", {}).get("attempts", [])
+    return attempts
+
+
+@pytest.mark.timeout(420)
+def test_chief_and_two_workers_run_every_trial_once(tmp_path):
+    address = f"127.0.0.1:{_free_port()}"
+    workers = [_start(tmp_path, "worker", address, f"w{i}") for i in (1, 2)]
+    chief = _start(tmp_path, "chief", address)
+    try:
+        result = _result(chief, timeout=360)
+        ran = [_result(w, timeout=60)["ran"] for w in workers]
+    finally:
+        for p in (chief, *workers):
+            p.kill()
+    trials = result["trials"]
+    assert sorted(t[0] for t in trials) == ["0", "1", "2", "3"]
+    assert all(status == "COMPLETED" for _, status, _ in trials)
+    # every trial ran exactly once, and both workers took some
+    assert sorted(ran[0] + ran[1]) == ["0", "1", "2", "3"]
+    assert ran[0] and ran[1]
+    assert {t[0]: t[2] for t in trials} == {
+        **{tid: "w1" for tid in ran[0]}, **{tid: "w2" for tid in ran[1]}}
+    attempts = _attempts(str(tmp_path / "runs" / "auto_model"))
+    assert all(len(a) == 1 and a[0]["outcome"] == "COMPLETED" for a in attempts.values())
+    assert result["best"] in {t[0] for t in trials}
+    assert result["prediction_shape"] == [3]
+    assert os.path.exists(tmp_path / "runs" / "auto_model" / "best_model.keras")
+
+
+@pytest.mark.timeout(420)
+def test_a_killed_worker_loses_only_its_trial_which_runs_again(tmp_path):
+    address = f"127.0.0.1:{_free_port()}"
+    project = str(tmp_path / "runs" / "auto_model")
+    chief = _start(tmp_path, "chief", address)
+    doomed = _start(tmp_path, "worker", address, "w1")
+    survivor = None
+    try:
+        # Kill w1 (SIGKILL) as soon as it has a trial running.
+        ends = time.monotonic() + 240
+        killed_trial = None
+        while killed_trial is None and time.monotonic() < ends:
+            for trial_id, attempts in _attempts(project).items():
+                last = attempts[-1] if attempts else {}
+                if last.get("worker") == "w1" and last.get("outcome") == "running":
+                    killed_trial = trial_id
+            time.sleep(0.05)
+        assert killed_trial is not None, "w1 never started a trial"
+        doomed.send_signal(signal.SIGKILL)
+        doomed.wait(timeout=30)
+        survivor = _start(tmp_path, "worker", address, "w2")  # a worker that joins late
+        result = _result(chief, timeout=300)
+        _result(survivor, timeout=60)
+    finally:
+        for p in (chief, doomed, survivor):
+            if p is not None:
+                p.kill()
+    assert sorted(t[0] for t in result["trials"]) == ["0", "1", "2", "3"]
+    assert all(status == "COMPLETED" for _, status, _ in result["trials"])
+    attempts = _attempts(project)[killed_trial]
+    assert [(a["worker"], a["outcome"]) for a in attempts] == [
+        ("w1", "lost"), ("w2", "COMPLETED")]
+
+
+@pytest.mark.timeout(300)
+def test_n_parallel_trials_runs_local_worker_processes(tmp_path, digits, caplog):
+    x, y = digits
+    image = en.ImageInput()
+    head = en.ClassificationHead()(en.blocks.ConvBlock(num_blocks=1, num_layers=1)(image))
+    model = en.AutoModel(image, head, search="random", max_trials=2, epochs=1, batch_size=32,
+                         seed=0, directory=str(tmp_path), verbose=0, n_parallel_trials=2)
+    with caplog.at_level(logging.INFO, logger="easynas"):
+        model.fit(x, y)
+    assert [r.status.value for r in model.trials_] == ["COMPLETED", "COMPLETED"]
+    assert {r.worker for r in model.trials_} <= {"local-1", "local-2"}
+    assert "worker" in model.leaderboard().columns
+    assert "Started 2 local worker process(es)" in caplog.text
+    logs = os.listdir(tmp_path / "auto_model" / "easynas_workers")
+    assert sorted(logs) == ["local-1.log", "local-2.log"]
+    assert model.predict(x[:2]).shape == (2,)
+    assert not os.path.exists(tmp_path / "auto_model" / "easynas.lock")
+
+
+def test_mirrored_strategy_on_cpu_trains_on_one_device_with_a_note(digits, fast, caplog):
+    x, y = digits
+    image = en.ImageInput()
+    head = en.ClassificationHead()(en.blocks.ConvBlock(num_blocks=1, num_layers=1)(image))
+    model = en.AutoModel(image, head, search="random", distribution_strategy="mirrored", **fast)
+    with caplog.at_level(logging.INFO, logger="easynas"):
+        model.fit(x, y)
+    assert "found no GPU; each candidate trains on one device" in caplog.text
+    assert model.trials_[0].status.value == "COMPLETED"
+
+
+def test_bad_roles_and_settings_are_refused_before_training(digits, fast, tmp_path):
+    x, y = digits
+    with pytest.raises(InvalidParameterError, match="'address' must be HOST:PORT"):
+        Chief("localhost")
+    with pytest.raises(InvalidParameterError, match="'worker_timeout' parameter of Chief"):
+        Chief("127.0.0.1:0", worker_timeout=1)
+    with pytest.raises(InvalidParameterError, match="needs the chief's port"):
+        Worker("127.0.0.1:0")
+    with pytest.raises(InvalidParameterError, match="KERASTUNER_ORACLE_PORT is missing"):
+        role_from_env({"KERASTUNER_TUNER_ID": "w", "KERASTUNER_ORACLE_IP": "127.0.0.1"})
+    assert role_from_env({}) is None
+    assert role_from_env({"KERASTUNER_TUNER_ID": "chief", "KERASTUNER_ORACLE_IP": "0.0.0.0",
+                          "KERASTUNER_ORACLE_PORT": "8000"}) == Chief("0.0.0.0:8000")
+    model = en.ImageClassifier(**{**fast, "directory": None})
+    with pytest.raises(InvalidParameterError, match="needs the 'directory' parameter"):
+        model.fit(x, y, role=Chief("127.0.0.1:0"))
+    with pytest.raises(InvalidParameterError, match="'role' argument"):
+        en.ImageClassifier(**fast).fit(x, y, role="chief")
+    with pytest.raises(InvalidParameterError, match="'distribution_strategy' parameter"):
+        en.ImageClassifier(**fast, distribution_strategy="ring").fit(x, y)
+    with pytest.raises(InvalidParameterError, match="callbacks cannot be used"):
+        en.ImageClassifier(**fast, n_parallel_trials=2).fit(x, y, callbacks=[object()])
+
+
+def test_workers_join_only_a_folder_a_chief_holds(tmp_path):
+    project = str(tmp_path / "project")
+    with pytest.raises(ProjectLockedError, match="No chief holds the project"):
+        check_joinable(project)
+    with ProjectLock(project):
+        with pytest.raises(ProjectLockedError, match="in use by a local search"):
+            check_joinable(project)
+    with ProjectLock(project, "chief", "127.0.0.1:8000"):
+        check_joinable(project)
+
+
+def test_gpu_shares_pin_each_worker():
+    assert gpu_shares(2, []) == [None, None]
+    assert gpu_shares(2, ["0", "1", "2", "3"]) == ["0,2", "1,3"]
+    assert gpu_shares(3, ["4", "5"]) == ["4", "5", "4"]
