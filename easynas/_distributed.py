@@ -24,7 +24,7 @@ from easynas.search._records import Objective, TrialRecord
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["LocalWorkers", "WorkerJob", "gpu_shares", "run_worker"]
+__all__ = ["LocalWorkers", "WorkerJob", "gpu_shares", "local_host", "run_worker"]
 
 LOG_FOLDER = "easynas_workers"
 
@@ -167,6 +167,15 @@ def gpu_shares(n_workers: int, visible: list[str]) -> list[str | None]:
     return [visible[i % len(visible)] for i in range(n_workers)]
 
 
+def local_host(listening_on: str) -> str:
+    """The host a process on this machine dials to reach a chief listening on `listening_on`.
+
+    A chief on every interface ("0.0.0.0", "::" or "") is reached on loopback;
+    one on a named interface only there.
+    """
+    return "127.0.0.1" if listening_on in ("", "0.0.0.0", "::") else listening_on
+
+
 def _visible_gpus() -> list[str]:
     """The ids of the GPUs this process may use, as CUDA_VISIBLE_DEVICES names them."""
     import tensorflow as tf
@@ -194,8 +203,8 @@ class LocalWorkers:
         self._folder: tempfile.TemporaryDirectory | None = None
         self._gone: set[str] = set()
 
-    def start(self, port: int) -> None:
-        """Start the workers, pointed at the chief on 127.0.0.1:`port`."""
+    def start(self, port: int, host: str = "127.0.0.1") -> None:
+        """Start the workers, pointed at the chief on `host`:`port`."""
         self._folder = tempfile.TemporaryDirectory(prefix="easynas-job-")
         path = os.path.join(self._folder.name, "job.pkl")
         self.job.dump(path)
@@ -213,7 +222,7 @@ class LocalWorkers:
             self._logs[worker_id] = log
             self.processes[worker_id] = subprocess.Popen(
                 [sys.executable, "-m", "easynas._distributed", path, worker_id,
-                 f"127.0.0.1:{port}"],
+                 f"{host}:{port}"],
                 stdout=log, stderr=subprocess.STDOUT, env=env,
             )
         logger.info("Started %d local worker process(es); logs in %s.", self.n_workers, log_dir)

@@ -344,7 +344,8 @@ class SearchEstimator(BaseEstimator):
         from easynas._distributed import WorkerJob, run_worker
 
         saved = _read_project(project_dir) or {}
-        if saved.get("graph") != json.loads(graph.to_json()) or saved.get("spec") != spec.to_dict():
+        if (saved.get("graph") != json.loads(graph.to_json())
+                or saved.get("spec") != spec.to_dict()):
             raise InvalidParameterError(
                 f"This worker's search space or data differs from the chief's (project "
                 f"{project_dir!r}). Give every worker the chief's data and settings."
@@ -430,7 +431,8 @@ class SearchEstimator(BaseEstimator):
     def _serve(self, tuner, oracle, role, graph, spec, objective, seed, project_dir, data,
                limit) -> None:
         """As the chief: serve the trials, with `n_parallel_trials` local workers if > 1."""
-        from easynas._distributed import LocalWorkers, WorkerJob
+        from easynas._distributed import LocalWorkers, WorkerJob, local_host
+        from easynas.search._roles import parse_address
 
         if self.n_parallel_trials == 1:
             tuner.serve()
@@ -458,7 +460,8 @@ class SearchEstimator(BaseEstimator):
                 )
 
         try:
-            tuner.serve(on_poll=watch, on_listening=workers.start)
+            host = local_host(parse_address(role.address)[0])
+            tuner.serve(on_poll=watch, on_listening=lambda port: workers.start(port, host))
         finally:
             workers.stop()
 

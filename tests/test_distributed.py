@@ -16,10 +16,11 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 
 import easynas as en
-from easynas._distributed import gpu_shares
+from easynas._distributed import gpu_shares, local_host
 from easynas._lock import ProjectLock, check_joinable
 from easynas.exceptions import InvalidParameterError, ProjectLockedError
 from easynas.search import Chief, Worker
@@ -34,17 +35,18 @@ from sklearn.datasets import load_digits
 import easynas as en
 from easynas.blocks import ConvBlock
 
-role, address, directory, worker_id = sys.argv[1:5]
+role, address, directory, worker_id, search, epochs = sys.argv[1:7]
 data = load_digits()
 x, y = data.images[:120].astype("uint8"), data.target[:120]
 image = en.ImageInput()
 head = en.ClassificationHead()(ConvBlock(num_blocks=1, num_layers=1)(image))
-model = en.AutoModel(image, head, search="random", max_trials=4, epochs=1, batch_size=32,
+model = en.AutoModel(image, head, search=search, max_trials=4, epochs=int(epochs), batch_size=32,
                      seed=3, directory=directory, verbose=0, refit=False)
 if role == "chief":
     model.fit(x, y, role=en.search.Chief(address, worker_timeout=6))
     print(json.dumps({
         "trials": [[r.trial_id, r.status.value, r.worker] for r in model.trials_],
+        "parents": {r.trial_id: r.values.get("easynas/parent_trial_id") for r in model.trials_},
         "best": model.best_trial_id_,
         "prediction_shape": list(model.predict(x[:3]).shape),
     }))
@@ -60,13 +62,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start(tmp_path, role: str, address: str, worker_id: str = "-") -> subprocess.Popen:
+def _start(tmp_path, role: str, address: str, worker_id: str = "-", search: str = "random",
+           epochs: int = 1) -> subprocess.Popen:
     script = tmp_path / "job.py"
     if not script.exists():
         script.write_text(JOB)
     env = {**os.environ, "PYTHONPATH": ROOT, "TF_CPP_MIN_LOG_LEVEL": "3"}
     return subprocess.Popen(
-        [sys.executable, str(script), role, address, str(tmp_path / "runs"), worker_id],
+        [sys.executable, str(script), role, address, str(tmp_path / "runs"), worker_id, search,
+         str(epochs)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path,
     )
 
@@ -80,6 +84,8 @@ def _result(process: subprocess.Popen, timeout: float) -> dict:
 def _attempts(project: str) -> dict[str, list[dict]]:
     """Each trial's attempts (worker, outcome) as the chief wrote them in trial.json."""
     attempts = {}
+    if not os.path.isdir(project):  # the chief has not started yet
+        return attempts
     for name in sorted(os.listdir(project)):
         path = os.path.join(project, name, "trial.json")
         if name.startswith("trial_") and os.path.exists(path):
@@ -94,9 +100,11 @@ def _attempts(project: str) -> dict[str, list[dict]]:
 
 @pytest.mark.timeout(420)
 def test_chief_and_two_workers_run_every_trial_once(tmp_path):
+    # Hyperband (3 epochs, factor 3): three 1-epoch candidates, then the best
+    # continues from its checkpoint, which any worker reads from the shared folder.
     address = f"127.0.0.1:{_free_port()}"
-    workers = [_start(tmp_path, "worker", address, f"w{i}") for i in (1, 2)]
-    chief = _start(tmp_path, "chief", address)
+    workers = [_start(tmp_path, "worker", address, f"w{i}", "hyperband", 3) for i in (1, 2)]
+    chief = _start(tmp_path, "chief", address, search="hyperband", epochs=3)
     try:
         result = _result(chief, timeout=360)
         ran = [_result(w, timeout=60)["ran"] for w in workers]
@@ -114,10 +122,12 @@ def test_chief_and_two_workers_run_every_trial_once(tmp_path):
     attempts = _attempts(str(tmp_path / "runs" / "auto_model"))
     assert all(len(a) == 1 and a[0]["outcome"] == "COMPLETED" for a in attempts.values())
     assert result["best"] in {t[0] for t in trials}
+    assert result["parents"]["3"] in {"0", "1", "2"}  # a child trained on from its parent
     assert result["prediction_shape"] == [3]
     assert os.path.exists(tmp_path / "runs" / "auto_model" / "best_model.keras")
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(420)
 def test_a_killed_worker_loses_only_its_trial_which_runs_again(tmp_path):
     address = f"127.0.0.1:{_free_port()}"
@@ -221,3 +231,52 @@ def test_gpu_shares_pin_each_worker():
     assert gpu_shares(2, []) == [None, None]
     assert gpu_shares(2, ["0", "1", "2", "3"]) == ["0,2", "1,3"]
     assert gpu_shares(3, ["4", "5"]) == ["4", "5", "4"]
+
+
+def test_local_workers_dial_the_chief_where_it_listens():
+    assert local_host("0.0.0.0") == "127.0.0.1"
+    assert local_host("::") == "127.0.0.1"
+    assert local_host("10.1.2.3") == "10.1.2.3"
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(420)
+def test_cli_chief_prints_the_leaderboard_with_the_worker_of_each_trial(tmp_path):
+    # One worker named by --worker, the other by KerasTuner's environment variables.
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    np.savez(tmp_path / "digits.npz", x=digits.images[:64].astype(np.uint8),
+             y=digits.target[:64])
+    port = _free_port()
+    common = ["search", "digits.npz", "--task", "image-classification", "--directory", "runs",
+              "--max-trials", "2", "--epochs", "1", "--seed", "0", "--refit", "never"]
+    env = {**os.environ, "PYTHONPATH": ROOT, "TF_CPP_MIN_LOG_LEVEL": "3"}
+
+    def easynas(*args: str, **extra: str) -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, "-m", "easynas", *common, *args], cwd=tmp_path,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env={**env, **extra})
+
+    processes = [
+        easynas("--worker", f"127.0.0.1:{port}", "--worker-id", "flag-worker"),
+        easynas(KERASTUNER_TUNER_ID="env-worker", KERASTUNER_ORACLE_IP="127.0.0.1",
+                KERASTUNER_ORACLE_PORT=str(port)),
+        easynas("--chief", f"127.0.0.1:{port}", "--worker-timeout", "10s"),
+    ]
+    try:
+        outputs = [p.communicate(timeout=360) for p in processes]
+    finally:
+        for p in processes:
+            p.kill()
+    for process, (_, err) in zip(processes, outputs):
+        assert process.returncode == 0, err[-3000:]
+    chief_out = outputs[2][0]
+    header = next(line for line in chief_out.splitlines() if line.startswith("rank"))
+    assert header.split()[:4] == ["rank", "trial", "status", "worker"]
+    rows = [row for row in map(str.split, chief_out.splitlines())
+            if len(row) > 3 and row[0].isdigit() and row[2] in ("COMPLETED", "FAILED")]
+    assert sorted(row[3] for row in rows) == ["env-worker", "flag-worker"]
+    assert all(row[2] == "COMPLETED" for row in rows)
+    for out, _ in outputs[:2]:
+        assert "worker done (the chief ended the search); trials run here:" in out
