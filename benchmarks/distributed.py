@@ -1,6 +1,7 @@
 """Wall time of one search run by 1, 2 and 4 local worker processes, side by side.
 
     python -m benchmarks.distributed [--trials 12] [--epochs 2] [--rows 600] [--out ...]
+    python -m benchmarks.distributed --render   # rewrite the Markdown from the JSON
 
 The same random search (a small conv net on scikit-learn's 8x8 digits,
 `--rows` images, 20% held out, `--trials` trials, no refit, seed 0) runs four
@@ -146,8 +147,20 @@ def distributed_markdown(result: dict[str, Any], level: int = 2) -> str:
         "first row's wall time over the row's. The machine has "
         f"{result['machine'].get('usable_cpus')} usable CPUs and the trials are CPU-bound, so "
         "more worker processes than cores share the same cores.",
+        *_load_warning(result["runs"], result["machine"].get("usable_cpus") or 1),
         "",
     ])
+
+
+def _load_warning(runs: list[dict[str, Any]], cpus: int) -> list[str]:
+    """A caution when the machine's load changed much between the runs."""
+    loads = [v for r in runs for v in (r["load_before"][0], r["load_after"][0])]
+    if max(loads) - min(loads) < cpus:
+        return []
+    return ["", f"Caution: the 1-minute load moved between {min(loads):.1f} and "
+            f"{max(loads):.1f} during these runs (other work on the machine), more than its "
+            f"{cpus} CPUs; a run made at lower load looks faster than it is, so a speed-up above "
+            f"{cpus} (the number of cores) shows the load falling, not the workers."]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -158,11 +171,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=600)
     parser.add_argument("--out", default=str(BENCHMARKS_DIR / "results"))
     parser.add_argument("--note", help="a line on the conditions of the run, for the report")
+    parser.add_argument("--render", action="store_true",
+                        help="only rewrite the Markdown (and RESULTS.md) from "
+                        "<out>/distributed.json")
     argv = sys.argv[1:] if argv is None else argv
     args = parser.parse_args(argv)
+    if args.render:
+        return _render(Path(args.out))
 
     from benchmarks._measure import machine_info
-    from benchmarks.report import write_results_md
     from easynas import __version__
 
     started = time.perf_counter()
@@ -181,13 +198,27 @@ def main(argv: list[str] | None = None) -> int:
         "total_seconds": time.perf_counter() - started,
         "note": args.note,
     }
-    result["markdown"] = distributed_markdown(result)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    _write(result, out)
+    print(distributed_markdown(result, level=1))
+    return 0
+
+
+def _write(result: dict[str, Any], out: Path) -> None:
+    from benchmarks.report import write_results_md
+
+    result["markdown"] = distributed_markdown(result)
     (out / "distributed.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
     (out / "distributed.md").write_text(distributed_markdown(result, level=1), encoding="utf-8")
     if out.resolve() == (BENCHMARKS_DIR / "results").resolve():
         write_results_md(out, BENCHMARKS_DIR / "RESULTS.md")
+
+
+def _render(out: Path) -> int:
+    """Rewrite the Markdown of a measured result (after a change of its layout)."""
+    result = json.loads((out / "distributed.json").read_text(encoding="utf-8"))
+    _write(result, out)
     print(distributed_markdown(result, level=1))
     return 0
 
