@@ -77,6 +77,14 @@ class AutoModel(SearchEstimator):
         seed: Seeds the search and each candidate's weights; None draws one
             (stored as `seed_`).
         verbose: 0 silent, 1 a line per trial, 2 also a line per epoch.
+        n_parallel_trials: Trials run at once on this machine, each in its own
+            worker process (pinned to its share of the GPUs when there are
+            any) served by `fit` as a chief on 127.0.0.1; 1 runs them in this
+            process. Not with `callbacks`. On a 2-core CPU machine more than
+            one rarely pays (see benchmarks/results/distributed.md).
+        distribution_strategy: None, or "mirrored" to train each candidate
+            on all the GPUs it sees with `tf.distribute.MirroredStrategy`.
+            Without a GPU it logs a note and trains on one device.
 
     Attributes:
         best_model_: The best trained `keras.Model` (used by `predict` and `export`),
@@ -86,7 +94,10 @@ class AutoModel(SearchEstimator):
         leaderboard_: A DataFrame of every trial, best first.
         spec_: The frozen `DataSpec` found on the training data.
         graph_: The named `Graph` searched.
-        trials_: `TrialRecord`s of every trial.
+        trials_: `TrialRecord`s of every trial (with the worker that ran it,
+            in a distributed search).
+        worker_trials_: On a worker (`fit(..., role=Worker(...))`) only: the
+            trials it ran; a worker keeps no model.
 
     Example:
 
@@ -121,6 +132,8 @@ class AutoModel(SearchEstimator):
         max_size_mb: float | None = None,
         objectives: list[str] | None = None,
         measure_tflite: bool = False,
+        n_parallel_trials: int = 1,
+        distribution_strategy: str | None = None,
     ) -> None:
         self.inputs = inputs
         self.outputs = outputs
@@ -144,6 +157,8 @@ class AutoModel(SearchEstimator):
         self.max_size_mb = max_size_mb
         self.objectives = objectives
         self.measure_tflite = measure_tflite
+        self.n_parallel_trials = n_parallel_trials
+        self.distribution_strategy = distribution_strategy
 
     def _make_graph(self) -> Graph:
         return Graph.from_nodes(*complete_graph(self.inputs, self.outputs))

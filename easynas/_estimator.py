@@ -25,7 +25,7 @@ from sklearn.base import BaseEstimator
 from easynas import _cost_options as costs
 from easynas import _validation as v
 from easynas._atomic import replacing, write_json
-from easynas._lock import LOCK_FILE, ProjectLock
+from easynas._lock import LOCK_FILE, ProjectLock, check_joinable
 from easynas._version import __version__
 from easynas.data._adapters import check_lengths, read_source, take_rows, to_arrays, to_parts
 from easynas.data._analysis import analyze_classification_target, analyze_regression_target
@@ -40,6 +40,7 @@ from easynas.report._progress import ProgressReporter
 from easynas.search import _registry
 from easynas.search._budget import parse_duration
 from easynas.search._records import Objective, TrialStatus
+from easynas.search._roles import Chief, Worker, role_from_env
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +109,8 @@ class SearchEstimator(BaseEstimator):
         "seed": [v.NONE, v.Interval(int, 0, 2**31 - 1)],
         "verbose": [v.Options((0, 1, 2))],
         **costs.COST_CONSTRAINTS,
+        "n_parallel_trials": [v.Interval(int, 1, None)],
+        "distribution_strategy": [v.NONE, v.Options(("mirrored",))],
     }
 
     # --- to be provided by subclasses -----------------------------------------
@@ -142,6 +145,7 @@ class SearchEstimator(BaseEstimator):
         sample_weight: Any = None,
         validation_data: tuple[Any, Any] | None = None,
         callbacks: Sequence[Any] | None = None,
+        role: Chief | Worker | None = None,
     ) -> SearchEstimator:
         """Search for the best network for `(x, y)` and keep it.
 
@@ -166,6 +170,18 @@ class SearchEstimator(BaseEstimator):
                 (stratified for classification, seeded).
             callbacks: Extra Keras callbacks for every candidate's `fit` (not
                 for the refit, which has no validation data to monitor).
+                Not with `n_parallel_trials` > 1 (its worker processes cannot
+                receive them).
+            role: For a search over several processes or machines (see
+                "Scale out" in the README): `easynas.search.Chief(address)`
+                serves the search to workers, refits and keeps the best model;
+                `easynas.search.Worker(address)` runs trials for that chief
+                and returns with no model (the chief has it). Every process
+                gets the same data and constructor arguments and the same
+                project folder (`directory` on a shared filesystem). None
+                reads KerasTuner's variables `KERASTUNER_TUNER_ID`,
+                `KERASTUNER_ORACLE_IP` and `KERASTUNER_ORACLE_PORT`, and
+                searches locally when they are unset.
 
         Returns:
             self.
@@ -177,6 +193,7 @@ class SearchEstimator(BaseEstimator):
         """
         started = time.perf_counter()
         self._validate_params()
+        role = self._check_role(role, callbacks)
         graph = self._make_graph()
         head_names = list(graph.outputs)
         x, y = read_source(x, y)
@@ -190,6 +207,8 @@ class SearchEstimator(BaseEstimator):
         weights = None if sample_weight is None else check_sample_weight(sample_weight, n)
 
         seed = self.seed
+        if isinstance(role, Worker):
+            seed = self._chief_seed(role)
         if seed is None and self.directory is not None and not self.overwrite:
             seed = _saved_seed(self._project_dir())  # a resumed search keeps its drawn seed
         if seed is None:
@@ -228,7 +247,14 @@ class SearchEstimator(BaseEstimator):
 
         objective = costs.primary_objective(self.get_params(deep=False), parse_objective)
         project_dir = self._project_dir()
-        with ProjectLock(project_dir):
+        data = (features, targets, val_features, val_targets, weights, val_weights)
+        if isinstance(role, Worker):
+            return self._work(role, graph, spec, objective, seed, project_dir, data,
+                              callbacks or [])
+        if role is None and self.n_parallel_trials > 1:
+            role = Chief("127.0.0.1:0")
+        lock_role = "search" if role is None else "chief"
+        with ProjectLock(project_dir, lock_role, None if role is None else role.address):
             if self.overwrite:
                 _clear_project(project_dir)
             self._check_project(project_dir, graph, spec)
@@ -241,9 +267,8 @@ class SearchEstimator(BaseEstimator):
             )
             refit = self.refit is True or (self.refit == "auto" and validation_data is None)
             records, infos, best_model, refit_info = self._run_search(
-                graph, spec, strategy, objective, seed, project_dir,
-                (features, targets, val_features, val_targets, weights, val_weights),
-                callbacks or [], started, refit,
+                graph, spec, strategy, objective, seed, project_dir, data,
+                callbacks or [], started, refit, role,
             )
             limits, pareto = self._cost_limits(), self._pareto(objective)
             best = _best_record(records, objective, limits, pareto)
@@ -267,8 +292,87 @@ class SearchEstimator(BaseEstimator):
             self._save_result()
         return self
 
+    # --- distributed search --------------------------------------------------------
+    def _check_role(self, role: Any, callbacks: Any) -> Chief | Worker | None:
+        """The role of this process (given, or from KerasTuner's variables), checked."""
+        if role is None:
+            role = role_from_env(os.environ)
+        if role is not None and not isinstance(role, (Chief, Worker)):
+            raise InvalidParameterError(
+                f"The 'role' argument of {type(self).__name__}.fit must be None, "
+                f"easynas.search.Chief or easynas.search.Worker. Got {role!r} instead."
+            )
+        if role is not None and self.directory is None:
+            raise InvalidParameterError(
+                f"A distributed search ({type(role).__name__}) needs the 'directory' parameter "
+                f"of {type(self).__name__}: a folder the chief and all workers share."
+            )
+        if isinstance(role, Worker) and self.n_parallel_trials > 1:
+            raise InvalidParameterError(
+                f"The 'n_parallel_trials' parameter of {type(self).__name__} must be 1 on a "
+                f"worker (got {self.n_parallel_trials}); start one worker per GPU instead."
+            )
+        if callbacks and self.n_parallel_trials > 1 and not isinstance(role, Worker):
+            raise InvalidParameterError(
+                f"callbacks cannot be used with n_parallel_trials={self.n_parallel_trials}: "
+                "the trials run in worker processes that cannot receive them. Pass "
+                "n_parallel_trials=1, or start workers yourself (role=Worker(...)) and give "
+                "each its callbacks."
+            )
+        return role
+
+    def _chief_seed(self, role: Worker) -> int:
+        """A worker's seed: the one the chief searches with (it writes it before serving)."""
+        from easynas.search._kt_remote import ChiefUnavailable, wait_for_chief
+
+        try:
+            wait_for_chief(role.address, role.connect_timeout)
+        except ChiefUnavailable as error:
+            raise RuntimeError(str(error)) from error
+        project_dir = self._project_dir()
+        check_joinable(project_dir)
+        saved = _read_project(project_dir) or {}
+        seed = saved.get("seed")
+        if not isinstance(seed, int):
+            raise InvalidParameterError(
+                f"The chief's project {project_dir!r} records no seed; is it an easynas "
+                "chief of this version?"
+            )
+        if self.seed is not None and self.seed != seed:
+            raise InvalidParameterError(
+                f"The 'seed' parameter of {type(self).__name__} is {self.seed} on this worker "
+                f"but the chief searches with seed {seed}; give both the same (or none)."
+            )
+        return seed
+
+    def _work(self, role, graph, spec, objective, seed, project_dir, data, callbacks):
+        """Run trials for the chief; the estimator stays unfitted (the chief keeps the model)."""
+        from easynas._distributed import WorkerJob, run_worker
+
+        saved = _read_project(project_dir) or {}
+        if (saved.get("graph") != json.loads(graph.to_json())
+                or saved.get("spec") != spec.to_dict()):
+            raise InvalidParameterError(
+                f"This worker's search space or data differs from the chief's (project "
+                f"{project_dir!r}). Give every worker the chief's data and settings."
+            )
+        job = WorkerJob(
+            graph=graph, spec=spec, objective=objective, project_dir=project_dir, seed=seed,
+            data=data, max_trials=self.max_trials, epochs=self.epochs,
+            batch_size=self.batch_size, patience=self.patience,
+            trial_time_limit=_seconds(self.trial_time_limit),
+            time_budget=_seconds(self.time_budget), verbose=self.verbose,
+            distribution_strategy=self.distribution_strategy, callbacks=list(callbacks),
+            cost_meter=costs.cost_meter(self.get_params(deep=False), self.batch_size),
+        )
+        ran: list[Any] = []
+        ended = run_worker(job, role, on_trial_end=lambda record, info: ran.append(record))
+        self.worker_trials_ = ran
+        self.worker_ended_by_chief_ = ended
+        return self
+
     def _run_search(self, graph, spec, strategy, objective, seed, project_dir, data,
-                    callbacks, started, refit):
+                    callbacks, started, refit, role=None):
         from easynas.search._kt_adapter import StrategyOracle
 
         features, targets, val_features, val_targets, weights, val_weights = data
@@ -299,22 +403,22 @@ class SearchEstimator(BaseEstimator):
         tuner = _open_tuner(
             project_dir, oracle, graph, spec, patience=self.patience,
             on_trial_end=trial_finished, trial_time_limit=limit,
-            reserve=reserve if refit and budget is not None else None,
+            reserve=reserve if refit and budget is not None and role is None else None,
             cost_meter=costs.cost_meter(self.get_params(deep=False), self.batch_size),
+            role=role, distribution_strategy=self.distribution_strategy,
         )
         reporter.search_started(project_dir, getattr(strategy, "name", type(strategy).__name__),
                                 len(oracle.get_space().space))
 
-        validation = (_one(val_features), _one(val_targets))
-        if val_weights is not None:
-            validation += (_per_head(val_weights, len(targets)),)
         fit_verbose = 2 if self.verbose >= 2 else 0
-        tuner.search(
-            x=_one(features), y=_one(targets), validation_data=validation,
-            sample_weight=_per_head(weights, len(targets)),
-            epochs=self.epochs, batch_size=self.batch_size, callbacks=list(callbacks),
-            fit_verbose=fit_verbose, seed=seed,
-        )
+        if role is None:
+            from easynas._distributed import search_arguments
+
+            tuner.search(**search_arguments(data, self.epochs, self.batch_size, callbacks,
+                                            self.verbose, seed))
+        else:
+            self._serve(tuner, oracle, role, graph, spec, objective, seed, project_dir, data,
+                        limit)
         records = tuner.records()
         infos = {r.trial_id: tuner.trial_info(r.trial_id) for r in records}
         completed = [r for r in records if r.status == TrialStatus.COMPLETED]
@@ -332,6 +436,44 @@ class SearchEstimator(BaseEstimator):
         if refit_info is not None and "model" in refit_info:
             return records, infos, refit_info.pop("model"), refit_info
         return records, infos, tuner.load_model(trial), refit_info
+
+    def _serve(self, tuner, oracle, role, graph, spec, objective, seed, project_dir, data,
+               limit) -> None:
+        """As the chief: serve the trials, with `n_parallel_trials` local workers if > 1."""
+        from easynas._distributed import LocalWorkers, WorkerJob, local_host
+        from easynas.search._roles import parse_address
+
+        if self.n_parallel_trials == 1:
+            tuner.serve()
+            return
+        remaining = oracle.deadline.remaining()
+        workers = LocalWorkers(WorkerJob(
+            graph=graph, spec=spec, objective=objective, project_dir=project_dir, seed=seed,
+            data=data, max_trials=self.max_trials, epochs=self.epochs,
+            batch_size=self.batch_size, patience=self.patience, trial_time_limit=limit,
+            time_budget=None if remaining == float("inf") else max(remaining, 1.0),
+            verbose=self.verbose, distribution_strategy=self.distribution_strategy,
+            cost_meter=costs.cost_meter(self.get_params(deep=False), self.batch_size),
+        ), self.n_parallel_trials)
+
+        def watch() -> None:
+            for worker_id, code in workers.newly_gone():
+                trial_id = oracle.worker_gone(worker_id)
+                if trial_id is not None:
+                    logger.warning("Local worker %s exited (code %s) during trial %s; the "
+                                   "trial will run again.", worker_id, code, trial_id)
+            if workers.all_gone() and not oracle.done():
+                tails = "; ".join(f"{w}: {workers.log_tail(w, 1)}" for w in workers.processes)
+                raise RuntimeError(
+                    "Every local worker process exited before the search was done. Last log "
+                    f"lines: {tails}"
+                )
+
+        try:
+            host = local_host(parse_address(role.address)[0])
+            tuner.serve(on_poll=watch, on_listening=lambda port: workers.start(port, host))
+        finally:
+            workers.stop()
 
     def _refit(self, tuner, trial, info, deadline, reporter, seed, fit_verbose, data):
         """Train the best architecture afresh on training + validation data.
@@ -774,6 +916,10 @@ def _conform_inputs(
 
 
 _UNKNOWN_TAIL_SECONDS = 2.0
+
+
+def _seconds(value: Any) -> float | None:
+    return None if value is None else parse_duration(value)
 
 
 def _one(parts: list[Any]) -> Any:

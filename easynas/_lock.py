@@ -8,6 +8,11 @@ and start time. A second search on the folder fails at once with
 search was killed with SIGKILL, or the machine lost power) is stale: the next
 search takes it over with a warning in the log. A lock owned by another host
 is never taken over, since its process cannot be checked from here.
+
+In a distributed search the chief holds the lock with `role="chief"` and its
+address; workers take no lock (they share the folder with the chief), but
+`check_joinable` refuses a worker when the folder is held by a local search,
+or by nobody (the worker's folder is then not the chief's).
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ except ImportError:  # pragma: no cover
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["LOCK_FILE", "ProjectLock"]
+__all__ = ["LOCK_FILE", "ProjectLock", "check_joinable"]
 
 LOCK_FILE = "easynas.lock"
 _UNREADABLE_GRACE_SECONDS = 5.0  # a lock file this young may still be being written
@@ -43,13 +48,20 @@ class ProjectLock:
 
     Args:
         project_dir: The project folder; created if missing.
+        role: "search" for a local search, "chief" for the chief of a
+            distributed one (workers may then join the folder).
+        address: The chief's address, recorded for workers and people.
 
     Raises:
         ProjectLockedError: On `acquire` (or entering the block), when a live
             process (or a process on another host) holds the lock.
     """
 
-    def __init__(self, project_dir: str) -> None:
+    def __init__(self, project_dir: str, role: str = "search", address: str | None = None) -> None:
+        if role not in ("search", "chief"):
+            raise ValueError(f"role must be 'search' or 'chief'. Received: {role!r}")
+        self.role = role
+        self.address = address
         self.project_dir = os.fspath(project_dir)
         self.path = os.path.join(self.project_dir, LOCK_FILE)
         self._owner: dict[str, Any] | None = None
@@ -74,7 +86,10 @@ class ProjectLock:
             "started": datetime.datetime.now(datetime.timezone.utc).isoformat(
                 timespec="seconds"),
             "token": uuid.uuid4().hex,
+            "role": self.role,
         }
+        if self.address is not None:
+            owner["address"] = self.address
         for _ in range(5):
             if self._create(owner):
                 self._owner = owner
@@ -147,6 +162,28 @@ class ProjectLock:
 _MISSING = object()
 
 
+def check_joinable(project_dir: str) -> None:
+    """Check that a worker may run trials in `project_dir`: a chief holds it.
+
+    Raises:
+        ProjectLockedError: A local search holds the folder, or no search
+            does (so the chief searches another folder, or has ended).
+    """
+    path = os.path.join(os.fspath(project_dir), LOCK_FILE)
+    holder = _read(path)
+    if holder is _MISSING or not isinstance(holder, dict):
+        raise ProjectLockedError(
+            f"No chief holds the project {os.fspath(project_dir)!r} (it has no readable "
+            f"{LOCK_FILE}). Workers must use the chief's project folder (the same "
+            "directory and project_name, on a shared filesystem)."
+        )
+    if holder.get("role") != "chief":
+        raise ProjectLockedError(
+            f"The project {os.fspath(project_dir)!r} is in use by a local search "
+            f"({_describe(holder)}), not by a chief; workers can only join a chief."
+        )
+
+
 def _read(path: str) -> Any:
     """The lock's owner record; None if unreadable, `_MISSING` if there is no lock."""
     try:
@@ -175,8 +212,9 @@ def _alive(pid: int) -> bool:
 def _describe(holder: Any) -> str:
     if not isinstance(holder, dict):
         return "an unreadable lock file"
+    role = " (the chief at " + str(holder["address"]) + ")" if holder.get("address") else ""
     return (f"pid {holder.get('pid')} on host {holder.get('hostname')!r}, "
-            f"started {holder.get('started')}")
+            f"started {holder.get('started')}{role}")
 
 
 def _locked_message(project_dir: str, holder: Any) -> str:

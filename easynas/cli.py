@@ -1,6 +1,8 @@
 """The `easynas` command line, over the same public API as Python code.
 
     easynas search DATA --task image-classification --directory runs [--max-trials 10] ...
+    easynas search DATA ... --chief 0.0.0.0:8000      # serve the search to workers
+    easynas search DATA ... --worker chief-host:8000  # run trials for that chief
     easynas leaderboard runs/image_classifier [--json]
     easynas export runs/image_classifier serving/digits [--format saved_model|keras|tflite|onnx]
     easynas request serving/digits images.npz [--rows 2]
@@ -158,6 +160,28 @@ def build_parser() -> argparse.ArgumentParser:
                         "of a TF Serving SavedModel (PATH/<version>/)")
     search.add_argument("--quiet", action="store_true",
                         help="no per-trial progress; print only the leaderboard")
+    scale = search.add_argument_group(
+        "scale out", "run trials in parallel: local worker processes, or a chief serving "
+        "workers on other machines (same DATA, options and --directory, on a shared "
+        "filesystem); KERASTUNER_TUNER_ID, KERASTUNER_ORACLE_IP and KERASTUNER_ORACLE_PORT "
+        "set the role too")
+    roles = scale.add_mutually_exclusive_group()
+    roles.add_argument("--chief", metavar="HOST:PORT",
+                       help="serve the search to workers on HOST:PORT, then print the "
+                       "leaderboard and keep the best model")
+    roles.add_argument("--worker", metavar="HOST:PORT",
+                       help="run trials for the chief at HOST:PORT until it ends the search")
+    scale.add_argument("--worker-id", metavar="NAME",
+                       help="this worker's name in the leaderboard (default HOST-PID)")
+    scale.add_argument("--worker-timeout", type=_duration, metavar="DURATION",
+                       help="chief: a worker silent this long loses its trial to another "
+                       "(default 60s; at least 5s)")
+    scale.add_argument("--n-parallel-trials", type=_positive_int, metavar="N",
+                       help="run N trials at once in local worker processes, one GPU share "
+                       "each (default 1)")
+    scale.add_argument("--distribution-strategy", choices=("mirrored",),
+                       help="train each candidate on all visible GPUs (MirroredStrategy); "
+                       "one device without GPUs")
     search.set_defaults(run=_run_search)
 
     board = commands.add_parser(
@@ -226,14 +250,23 @@ def _run_search(args: argparse.Namespace) -> int:
         "seed": args.seed,
         "validation_split": args.validation_split,
         "project_name": args.project_name,
+        "n_parallel_trials": args.n_parallel_trials,
+        "distribution_strategy": args.distribution_strategy,
     }
+    role = _role(args)
     estimator_class = ImageClassifier if args.task == "image-classification" else ImageRegressor
     estimator = estimator_class(
         directory=args.directory, overwrite=args.overwrite, verbose=0 if args.quiet else 1,
         refit=REFIT_CHOICES[args.refit],
         **{k: v for k, v in options.items() if v is not None},
     )
-    estimator.fit(data)
+    estimator.fit(data, role=role)
+    if hasattr(estimator, "worker_trials_"):
+        ran = ", ".join(r.trial_id for r in estimator.worker_trials_) or "none"
+        how = "the chief ended the search" if estimator.worker_ended_by_chief_ else (
+            "the chief stopped answering")
+        print(f"worker done ({how}); trials run here: {ran}")
+        return 0
     print()
     print(format_leaderboard(estimator.leaderboard(), estimator.objective_.name))
     print()
@@ -243,6 +276,28 @@ def _run_search(args: argparse.Namespace) -> int:
         written = estimator.export(args.export, format=fmt, overwrite=args.overwrite)
         print(f"exported the best model to {written}")
     return 0
+
+
+def _role(args: argparse.Namespace) -> Any:
+    """The `Chief` or `Worker` the options ask for (None: local, or the environment's)."""
+    from easynas.search import Chief, Worker
+
+    if args.worker_id is not None and args.worker is None:
+        raise UsageError("--worker-id applies to --worker only.")
+    if args.worker_timeout is not None and args.chief is None:
+        raise UsageError("--worker-timeout applies to --chief only.")
+    if args.chief is not None:
+        timeout = 60.0 if args.worker_timeout is None else _seconds(args.worker_timeout)
+        return Chief(args.chief, worker_timeout=timeout)
+    if args.worker is not None:
+        return Worker(args.worker, worker_id=args.worker_id)
+    return None
+
+
+def _seconds(value: str | float) -> float:
+    from easynas.search._budget import parse_duration
+
+    return parse_duration(value)
 
 
 def _run_leaderboard(args: argparse.Namespace) -> int:
@@ -385,7 +440,16 @@ def _read_trial(path: str) -> Any:
         metrics=metrics,
         best_step=state.get("best_step"),
         message=state.get("message"),
+        worker=_last_worker(state),
     )
+
+
+def _last_worker(state: dict[str, Any]) -> str | None:
+    """The worker that ran a trial last, from easynas' entry in a trial.json (if distributed)."""
+    attempts = (state.get("easynas") or {}).get("attempts") or []
+    last = attempts[-1] if attempts and isinstance(attempts[-1], dict) else {}
+    worker = last.get("worker")
+    return worker if isinstance(worker, str) else None
 
 
 # --- printing ---
@@ -395,6 +459,10 @@ def _cell(value: Any, fmt: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
     return format(value, fmt)
+
+
+def _text(value: Any) -> str:
+    return "-" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
 
 
 def _shorten(text: str, width: int) -> str:
@@ -414,6 +482,9 @@ def format_leaderboard(table: Any, objective: str) -> str:
     """
     header = ["rank", "trial", "status", objective, "params", "latency_ms", "seconds",
               "hyperparameters"]
+    workers = "worker" in getattr(table, "columns", ())
+    if workers:
+        header.insert(3, "worker")
     if len(table) == 0:
         return "no trials yet"
     rows = []
@@ -427,6 +498,7 @@ def format_leaderboard(table: Any, objective: str) -> str:
             str(rank),
             str(row["trial_id"]),
             str(row["status"]),
+            *([_text(row.get("worker"))] if workers else []),
             _cell(row.get(objective), ".4f"),
             _cell(None if params is None or math.isnan(params) else int(params), ","),
             _cell(row.get("latency_ms"), ".2f"),
@@ -434,9 +506,10 @@ def format_leaderboard(table: Any, objective: str) -> str:
             _shorten(described, _HYPERPARAMETER_WIDTH),
         ])
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    numeric = {0, *(i + workers for i in (3, 4, 5, 6))}
     lines = []
     for r in [header, *rows]:
-        cells = [c.rjust(w) if i in (0, 3, 4, 5, 6) else c.ljust(w)
+        cells = [c.rjust(w) if i in numeric else c.ljust(w)
                  for i, (c, w) in enumerate(zip(r, widths))]
         lines.append("  ".join(cells).rstrip())
     return "\n".join(lines)

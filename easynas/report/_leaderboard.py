@@ -47,7 +47,8 @@ def build_leaderboard(
     Returns:
         A DataFrame with columns `trial_id, status, <objective>, <metrics...>,
         params, flops, size_mb, latency_ms, latency_batch_ms, [tflite_latency_ms,]
-        epochs, trial_seconds, parent, hyperparameters, message`. A candidate
+        epochs, trial_seconds, parent, hyperparameters, message`, and `worker`
+        (who ran the trial) when the search was distributed. A candidate
         rejected by a cost limit has the status "INFEASIBLE" and the limit it
         broke as its message; `tflite_latency_ms` is there when measured.
     """
@@ -81,6 +82,8 @@ def build_leaderboard(
             hyperparameters=describe_values(record.values),
             message=info["infeasible_reason"] if infeasible else last_line(record.message),
         )
+        if record.worker is not None:
+            row["worker"] = record.worker
         rows.append(row)
     table = pd.DataFrame(rows)
     if table.empty:

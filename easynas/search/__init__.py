@@ -7,10 +7,12 @@ from easynas.search._proxies import PROXIES, proxy_scores
 from easynas.search._random import RandomSearch
 from easynas.search._records import Objective, TrialRecord, TrialStatus
 from easynas.search._registry import get
+from easynas.search._roles import Chief, Worker
 from easynas.search._strategy import History, Proposal, Strategy
 
 __all__ = [
     "BayesianSearch",
+    "Chief",
     "GreedySearch",
     "History",
     "Hyperband",
@@ -21,6 +23,7 @@ __all__ = [
     "Strategy",
     "TrialRecord",
     "TrialStatus",
+    "Worker",
     "get",
     "proxy_scores",
 ]

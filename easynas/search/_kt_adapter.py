@@ -4,6 +4,9 @@
 `Oracle`, so KerasTuner's trial store, resume and chief/worker mode apply to
 every strategy. `SearchTuner` runs a trial: build the candidate from the graph,
 train it with early stopping, keep its best epoch's weights, record its cost.
+In a distributed search the tuner plays a role: the chief serves the oracle
+(`SearchTuner.serve`, over `_kt_remote`), a worker runs trials for it; the
+oracle records which worker ran each trial and hands a lost worker's trial on.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from easynas.search._costs import COST_KEYS, CostMeter, InfeasibleCandidate
 from easynas.search._feed import fit_arguments
 from easynas.search._pareto import ParetoObjectives
 from easynas.search._records import Objective, TrialRecord, TrialStatus
+from easynas.search._roles import Chief, Worker, parse_address
 from easynas.search._strategy import History, Strategy
 
 if TYPE_CHECKING:
@@ -42,10 +46,14 @@ TRIAL_INFO = "easynas_trial.json"
 PARENT_KEY = "easynas/parent_trial_id"
 EPOCHS_KEY = "easynas/epochs"
 INITIAL_EPOCH_KEY = "easynas/initial_epoch"
+ENDING_FILE = "easynas_ending.json"  # a worker's last word on a trial (status, message)
+DISTRIBUTION_STRATEGIES = ("mirrored",)
 
 
-def record_from_trial(trial: Any, info: dict[str, Any] | None = None) -> TrialRecord:
-    """A frozen `TrialRecord` of a KerasTuner trial (costs from its trial info, if given)."""
+def record_from_trial(trial: Any, info: dict[str, Any] | None = None,
+                      worker: str | None = None) -> TrialRecord:
+    """A frozen `TrialRecord` of a KerasTuner trial (costs from its trial info, if
+    given; run by `worker`, if distributed)."""
     status = TrialStatus(trial.status)
     score = trial.score
     if status == TrialStatus.COMPLETED and (score is None or not math.isfinite(score)):
@@ -64,6 +72,7 @@ def record_from_trial(trial: Any, info: dict[str, Any] | None = None) -> TrialRe
         best_step=trial.best_step,
         message=trial.message,
         costs=_costs_of(info or {}),
+        worker=worker,
     )
 
 
@@ -112,18 +121,25 @@ class StrategyOracle(kt.Oracle):
         self.deadline = Deadline(time_budget, spent=spent)
         self.pareto = pareto
         self.verbose = 0
+        # Distributed search: who ran each trial, when each worker last spoke.
+        self.distributed = False
+        self.attempts: dict[str, list[dict[str, Any]]] = {}
+        self._last_seen: dict[str, float] = {}
+        self._finished = False
 
     def history(self) -> History:
-        records = [record_from_trial(self.trials[i], self._info(i)) for i in self.start_order]
+        records = [record_from_trial(self.trials[i], self._info(i), self.worker_of(i))
+                   for i in self.start_order]
         return History(records, self.easynas_objective, self.pareto)
 
     def _info(self, trial_id: str) -> dict[str, Any]:
         """The trial info the tuner wrote in the trial's folder ({} if none yet)."""
-        path = os.path.join(self._get_trial_dir(trial_id), TRIAL_INFO)
-        if not os.path.exists(path):
-            return {}
-        with open(path, encoding="utf-8") as f:
-            return json.load(f)
+        return _read_info(self._get_trial_dir(trial_id))
+
+    def worker_of(self, trial_id: str) -> str | None:
+        """The worker that ran (or runs) a trial last; None in a local search."""
+        attempts = self.attempts.get(trial_id)
+        return attempts[-1]["worker"] if attempts else None
 
     def populate_space(self, trial_id: str) -> dict[str, Any]:
         if self.deadline.expired():
@@ -133,8 +149,140 @@ class StrategyOracle(kt.Oracle):
         proposal = self.strategy.propose(self.get_space(), self.history(), rng)
         return {"status": proposal.status, "values": proposal.values}
 
+    # --- distributed search: attempts, liveness, the end --------------------------
+    @kt.synchronized
+    def create_trial(self, tuner_id: str) -> Any:
+        self._fail_unrunnable()
+        trial = super().create_trial(tuner_id)
+        if trial.status == TrialStatus.RUNNING.value and self.distributed:
+            attempts = self.attempts.setdefault(trial.trial_id, [])
+            last = attempts[-1] if attempts else {}
+            if last.get("worker") != tuner_id or last.get("outcome") != "running":
+                attempts.append({"worker": tuner_id, "started": time.time(),
+                                 "outcome": "running"})
+            self._last_seen[trial.trial_id] = time.monotonic()
+            self._save_trial(trial)
+            self.save()
+        elif trial.status == TrialStatus.STOPPED.value:
+            self._finished = True
+            if self.ongoing_trials:
+                # Others still run trials; if one of them is lost, this worker reruns it.
+                self.tuner_ids.add(tuner_id)
+                trial.status = TrialStatus.IDLE.value
+        return trial
+
+    @kt.synchronized
+    def end_trial(self, trial: Any) -> None:
+        trial_id = trial.trial_id
+        if trial_id in self.end_order:
+            logger.info("Trial %s had already ended; a later report of it is ignored.", trial_id)
+            return
+        if trial_id in self._retry_queue:  # reported by the worker we thought lost
+            self._retry_queue.remove(trial_id)
+        ending = self._read_ending(trial_id)
+        if trial.message is None and ending.get("message"):
+            trial.message = ending["message"]
+        super().end_trial(trial)
+        attempts = self.attempts.get(trial_id)
+        if attempts:
+            attempts[-1]["outcome"] = self.trials[trial_id].status
+            if ending.get("worker"):
+                attempts[-1]["worker"] = ending["worker"]
+            self._save_trial(self.trials[trial_id])
+            self.save()
+
+    def touch(self, trial_id: str) -> None:
+        """A worker running `trial_id` showed a sign of life."""
+        self._last_seen[trial_id] = time.monotonic()
+
+    @kt.synchronized
+    def requeue_lost(self, timeout: float) -> list[tuple[str, str]]:
+        """Hand on the trials of workers silent for `timeout` s; returns (trial, worker) pairs."""
+        now = time.monotonic()
+        lost = []
+        for tuner_id, trial in list(self.ongoing_trials.items()):
+            seen = self._last_seen.setdefault(trial.trial_id, now)
+            if now - seen > timeout:
+                lost.append((trial.trial_id, tuner_id))
+                self._lose(tuner_id, trial.trial_id)
+        return lost
+
+    @kt.synchronized
+    def worker_gone(self, tuner_id: str) -> str | None:
+        """A worker is known to be dead: its trial (returned, if any) will run again."""
+        self.tuner_ids.discard(tuner_id)
+        trial = self.ongoing_trials.get(tuner_id)
+        if trial is None:
+            return None
+        self._lose(tuner_id, trial.trial_id)
+        return trial.trial_id
+
+    def _lose(self, tuner_id: str, trial_id: str) -> None:
+        self.ongoing_trials.pop(tuner_id, None)
+        self.tuner_ids.discard(tuner_id)
+        attempts = self.attempts.get(trial_id)
+        if attempts:
+            attempts[-1]["outcome"] = "lost"
+        if trial_id not in self._retry_queue:
+            self._retry_queue.insert(0, trial_id)  # KerasTuner pops from the end: oldest first
+        self.trials[trial_id].status = TrialStatus.RUNNING.value
+        self._save_trial(self.trials[trial_id])
+        self.save()
+
+    @kt.synchronized
+    def stop_running(self) -> None:
+        """Ask the running trials to stop (their workers learn it at their next heartbeat)."""
+        for trial in self.ongoing_trials.values():
+            if trial.status == TrialStatus.RUNNING.value:
+                trial.status = TrialStatus.STOPPED.value
+
+    @kt.synchronized
+    def done(self) -> bool:
+        """Whether no trial is left to run or running (the chief may stop)."""
+        self._fail_unrunnable()
+        if self.ongoing_trials or self._retry_queue:
+            return False
+        return (self._finished or self.deadline.expired()
+                or (bool(self.max_trials) and len(self.trials) >= self.max_trials))
+
+    @kt.synchronized
+    def waiting_workers(self) -> set[str]:
+        """Workers that asked for a trial and have not yet been told to stop."""
+        return set(self.tuner_ids)
+
+    def _fail_unrunnable(self) -> None:
+        """Once the budget is spent, lost trials waiting to run again fail instead."""
+        if not self._retry_queue or not self.deadline.expired():
+            return
+        for trial_id in list(self._retry_queue):
+            self._retry_queue.remove(trial_id)
+            trial = self.trials[trial_id]
+            trial.status = TrialStatus.FAILED.value
+            trial.message = "\n".join(filter(None, [
+                trial.message,
+                "Its worker was lost and the time budget ran out before it could run again.",
+            ]))
+            self.end_order.append(trial_id)
+            self._save_trial(trial)
+        self.save()
+
+    def write_ending(self, trial: Any, worker: str) -> None:
+        """Record a worker's status and message of a trial in its folder (for the chief)."""
+        write_json(os.path.join(self._get_trial_dir(trial.trial_id), ENDING_FILE),
+                   {"worker": worker, "status": trial.status, "message": trial.message})
+
+    def _read_ending(self, trial_id: str) -> dict[str, Any]:
+        path = os.path.join(self._get_trial_dir(trial_id), ENDING_FILE)
+        try:
+            with open(path, encoding="utf-8") as f:
+                ending = json.load(f)
+        except (OSError, ValueError):
+            return {}
+        return ending if isinstance(ending, dict) else {}
+
     def get_state(self) -> dict[str, Any]:
         state = super().get_state()
+        state["easynas_attempts"] = self.attempts
         state["easynas_strategy"] = self.strategy.get_state()
         state["easynas_seed"] = self.search_seed
         state["easynas_spent_seconds"] = self.deadline.spent()
@@ -142,6 +290,7 @@ class StrategyOracle(kt.Oracle):
 
     def set_state(self, state: dict[str, Any]) -> None:
         super().set_state(state)
+        self.attempts = dict(state.get("easynas_attempts", {}))
         self.strategy.set_state(state.get("easynas_strategy", {}))
         self.search_seed = state.get("easynas_seed", self.search_seed)
         # A resumed search counts the time its earlier runs spent.
@@ -152,8 +301,10 @@ class StrategyOracle(kt.Oracle):
         write_json(self._get_oracle_fname(), self.get_state())
 
     def _save_trial(self, trial) -> None:
-        write_json(os.path.join(self._get_trial_dir(trial.trial_id), "trial.json"),
-                   trial.get_state())
+        state = trial.get_state()
+        if self.attempts.get(trial.trial_id):
+            state["easynas"] = {"attempts": self.attempts[trial.trial_id]}
+        write_json(os.path.join(self._get_trial_dir(trial.trial_id), "trial.json"), state)
 
 
 class _GraphHyperModel(kt.HyperModel):
@@ -296,6 +447,12 @@ class SearchTuner(kt.Tuner):
         cost_meter: Measures each built candidate's costs before it trains
             and rejects one over its limits (a failed trial whose info says
             `feasible: false` and why). None: measure, with no limits.
+        role: None for a local search; a `Chief` to serve the oracle to
+            workers (`serve`); a `Worker` to run the trials of the chief at
+            its address (`search`).
+        distribution_strategy: None, or "mirrored" to train each candidate
+            on all visible GPUs with `tf.distribute.MirroredStrategy` (one
+            device, with a logged note, when there is no GPU).
     """
 
     def __init__(
@@ -311,7 +468,11 @@ class SearchTuner(kt.Tuner):
         reserve: Callable[[dict[str, Any]], float] | None = None,
         trial_time_limit: float | None = None,
         cost_meter: CostMeter | None = None,
+        role: Chief | Worker | None = None,
+        distribution_strategy: str | None = None,
     ) -> None:
+        self._role = role  # read by _is_worker during KerasTuner's __init__
+        self._distribution = _distribution(distribution_strategy)
         self.graph = graph
         self.cost_meter = cost_meter or CostMeter()
         self._reserve = reserve
@@ -326,6 +487,92 @@ class SearchTuner(kt.Tuner):
             project_name=project_name,
             overwrite=overwrite,
         )
+        # KerasTuner reads its environment variables in __init__; the role decides instead.
+        self.oracle = oracle
+        if isinstance(role, Worker):
+            from easynas.search._kt_remote import ChiefClient
+
+            host, port = parse_address(role.address)
+            self.tuner_id = role.name
+            self.oracle = ChiefClient(oracle, host, port, self.tuner_id,
+                                      connect_timeout=role.connect_timeout,
+                                      chief_timeout=role.chief_timeout)
+        else:
+            self.tuner_id = "chief" if isinstance(role, Chief) else "tuner0"
+            oracle.distributed = isinstance(role, Chief)
+
+    def _is_worker(self) -> bool:
+        return isinstance(self._role, Worker)
+
+    # --- roles -------------------------------------------------------------------
+    def search(self, *fit_args: Any, **fit_kwargs: Any) -> bool:
+        """Run trials: all of them in a local search, the chief's on a worker.
+
+        Returns:
+            True; on a worker, False when the chief stopped answering (the
+            worker stops either way).
+        """
+        if isinstance(self._role, Chief):
+            raise RuntimeError("A chief serves the search with serve(), not search().")
+        if not isinstance(self._role, Worker):
+            super().search(*fit_args, **fit_kwargs)
+            return True
+        from easynas.search._kt_remote import ChiefUnavailable
+
+        client = self.oracle
+        try:
+            client.connect()
+            logger.info("Worker %s joined the chief at %s.", self.tuner_id, client.address)
+            while True:
+                trial = client.create_trial(self.tuner_id)
+                if trial.status == TrialStatus.STOPPED.value:
+                    logger.info("The chief ended the search; worker %s stops.", self.tuner_id)
+                    return True
+                if trial.status == TrialStatus.IDLE.value:
+                    time.sleep(1.0)
+                    continue
+                with client.heartbeat(trial.trial_id):
+                    self.on_trial_begin(trial)
+                    self._try_run_and_update_trial(trial, *fit_args, **fit_kwargs)
+                    self.on_trial_end(trial)
+        except ChiefUnavailable as error:
+            logger.warning("%s Worker %s stops.", error, self.tuner_id)
+            return False
+        finally:
+            client.close()
+
+    def serve(self, on_poll: Callable[[], None] | None = None,
+              on_listening: Callable[[int], None] | None = None) -> None:
+        """As the chief: serve the oracle until the search is done.
+
+        Args:
+            on_poll: Called every half second in this thread (it may raise
+                to end the search), after each newly finished trial was
+                passed to `on_trial_end`.
+            on_listening: Called with the port once the chief listens.
+        """
+        from easynas.search._kt_remote import serve
+
+        host, port = parse_address(self._role.address)
+        self.save()
+        reported = len(self.oracle.end_order)  # a resumed search reported its earlier trials
+
+        def poll() -> None:
+            nonlocal reported
+            ended = list(self.oracle.end_order[reported:])
+            reported += len(ended)
+            for trial_id in ended:
+                if self._on_trial_end is not None:
+                    info = self.trial_info(trial_id)
+                    record = record_from_trial(self.oracle.get_trial(trial_id), info,
+                                               self.oracle.worker_of(trial_id))
+                    self._on_trial_end(record, info)
+            if on_poll is not None:
+                on_poll()
+
+        serve(self.oracle, host, port, worker_timeout=self._role.worker_timeout,
+              on_poll=poll, on_listening=on_listening)
+        poll()
 
     # --- one trial -------------------------------------------------------------
     def run_trial(self, trial, x, y, validation_data, epochs, batch_size, callbacks=(),
@@ -403,7 +650,8 @@ class SearchTuner(kt.Tuner):
         gc.collect()
         if self._on_trial_end is not None:
             info = self.trial_info(trial.trial_id)
-            record = record_from_trial(self.oracle.get_trial(trial.trial_id), info)
+            worker = self.tuner_id if isinstance(self._role, Worker) else None
+            record = record_from_trial(self.oracle.get_trial(trial.trial_id), info, worker)
             self._on_trial_end(record, info)
 
     def _measure_costs(self, trial_id: str, model: keras.Model, x: Any) -> dict[str, Any]:
@@ -419,7 +667,14 @@ class SearchTuner(kt.Tuner):
         keras.backend.clear_session()
         if seed is not None:
             keras.utils.set_random_seed(_trial_seed(seed, trial.trial_id))
-        return self.graph.build(trial.hyperparameters, self.spec)
+        return self._build(trial.hyperparameters)
+
+    def _build(self, hp: kt.HyperParameters) -> keras.Model:
+        """The model for `hp`, made under the distribution strategy's scope if there is one."""
+        if self._distribution is None:
+            return self.graph.build(hp, self.spec)
+        with self._distribution.scope():
+            return self.graph.build(hp, self.spec)
 
     # --- refit ------------------------------------------------------------------
     def refit(self, trial, x, y, *, epochs: int, batch_size: int, deadline: Deadline,
@@ -459,7 +714,7 @@ class SearchTuner(kt.Tuner):
     # --- results -------------------------------------------------------------
     def load_model(self, trial) -> keras.Model:
         """The trained model of a finished trial, at its best epoch."""
-        model = self.graph.build(trial.hyperparameters, self.spec)
+        model = self._build(trial.hyperparameters)
         _load_checkpoint(model, self._checkpoint_path(trial.trial_id))
         return model
 
@@ -467,8 +722,11 @@ class SearchTuner(kt.Tuner):
         return self.oracle.history().records
 
     def trial_info(self, trial_id: str) -> dict[str, Any]:
-        """The cost and timing facts recorded for a trial ({} if none)."""
-        return self.oracle._info(trial_id)
+        """The cost and timing facts recorded for a trial ({} if none).
+
+        Read from the trial's folder, not the oracle: on a worker the oracle
+        is the chief's, across the network, and the folder is shared."""
+        return _read_info(self.get_trial_dir(trial_id))
 
     def _write_info(self, trial_id: str, info: dict[str, Any]) -> None:
         directory = self.get_trial_dir(trial_id)
@@ -476,12 +734,23 @@ class SearchTuner(kt.Tuner):
         write_json(os.path.join(directory, TRIAL_INFO), info)
 
     def save(self) -> None:
-        """Write the tuner's and the oracle's state atomically."""
+        """Write the tuner's and the oracle's state atomically (a worker has none to write)."""
+        if isinstance(self._role, Worker):
+            return
         self.oracle.save()
         write_json(self._get_tuner_fname(), self.get_state())
 
     def _checkpoint_path(self, trial_id: str) -> str:
         return os.path.join(self.get_trial_dir(trial_id), CHECKPOINT)
+
+
+def _read_info(trial_dir: str) -> dict[str, Any]:
+    """The trial info (`TRIAL_INFO`) in a trial's folder ({} if none yet)."""
+    path = os.path.join(trial_dir, TRIAL_INFO)
+    if not os.path.exists(path):
+        return {}
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
 
 
 def _trial_seed(seed: int | None, trial_id: str) -> int | None:
@@ -525,8 +794,9 @@ def _create_state_eagerly(model: keras.Model, x: Any, y: Any) -> None:
     never frees, so each trial would leave a few MB behind (the parent's memory
     grows trial after trial). Created here, eagerly, they leave nothing.
     """
-    if not model.optimizer.built:
-        model.optimizer.build(model.trainable_variables)
+    with model.distribute_strategy.scope():
+        if not model.optimizer.built:
+            model.optimizer.build(model.trainable_variables)
     model.evaluate(_first_rows(x), _first_rows(y), verbose=0)
 
 
@@ -541,6 +811,29 @@ def _first_rows(data: Any) -> Any:
 
 def _load_checkpoint(model: keras.Model, path: str) -> None:
     """Load weights (and optimizer state) saved by `save_weights` into a fresh model."""
-    model.optimizer.build(model.trainable_variables)
+    with model.distribute_strategy.scope():
+        model.optimizer.build(model.trainable_variables)
     model.load_weights(path)
+
+
+def _distribution(name: str | None) -> Any:
+    """The `tf.distribute` strategy named, or None for one-device training.
+
+    "mirrored" is a `MirroredStrategy` over every visible GPU; without a GPU
+    there is nothing to mirror, so it logs a note and returns None.
+    """
+    if name is None:
+        return None
+    if name not in DISTRIBUTION_STRATEGIES:
+        raise ValueError(f"Unknown distribution strategy {name!r}; expected one of "
+                         f"{DISTRIBUTION_STRATEGIES}.")
+    import tensorflow as tf
+
+    gpus = tf.config.list_logical_devices("GPU")
+    if not gpus:
+        logger.info("distribution_strategy='mirrored' found no GPU; each candidate trains on "
+                    "one device (the CPU).")
+        return None
+    logger.info("Training each candidate on %d GPU(s) with MirroredStrategy.", len(gpus))
+    return tf.distribute.MirroredStrategy([g.name for g in gpus])
 

@@ -58,6 +58,8 @@ class TrialRecord:
         message: Why the trial failed, if it did.
         costs: What the candidate costs (`params`, `flops`, `size_bytes`,
             `latency_ms`, `latency_batch_ms`, ... as measured before training).
+        worker: In a distributed search, the worker that ran it last (None
+            in a local search).
     """
 
     trial_id: str
@@ -68,6 +70,7 @@ class TrialRecord:
     best_step: int | None = None
     message: str | None = None
     costs: dict[str, float] = field(default_factory=dict)
+    worker: str | None = None
 
     def __post_init__(self) -> None:
         if self.status == TrialStatus.COMPLETED and (

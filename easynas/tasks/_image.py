@@ -50,6 +50,8 @@ class _ImageTask(SearchEstimator):
         max_size_mb: float | None = None,
         objectives: list[str] | None = None,
         measure_tflite: bool = False,
+        n_parallel_trials: int = 1,
+        distribution_strategy: str | None = None,
     ) -> None:
         self.search = search
         self.max_trials = max_trials
@@ -71,6 +73,8 @@ class _ImageTask(SearchEstimator):
         self.max_size_mb = max_size_mb
         self.objectives = objectives
         self.measure_tflite = measure_tflite
+        self.n_parallel_trials = n_parallel_trials
+        self.distribution_strategy = distribution_strategy
 
     def _initial_values(self, graph: Graph) -> list[dict[str, Any]]:
         return [dict(p) for p in _IMAGE_PRESETS]
@@ -110,7 +114,9 @@ class ImageClassifier(TaskClassifierMixin, _ImageTask):
                  seed: int | None = None, verbose: int = 1,
                  max_params: int | None = None, max_latency_ms: float | None = None,
                  max_size_mb: float | None = None, objectives: list[str] | None = None,
-                 measure_tflite: bool = False) -> None:
+                 measure_tflite: bool = False,
+                 n_parallel_trials: int = 1,
+                 distribution_strategy: str | None = None) -> None:
         super().__init__(
             search=search, max_trials=max_trials, time_budget=time_budget,
             trial_time_limit=trial_time_limit, epochs=epochs,
@@ -119,6 +125,8 @@ class ImageClassifier(TaskClassifierMixin, _ImageTask):
             overwrite=overwrite, seed=seed, verbose=verbose,
             max_params=max_params, max_latency_ms=max_latency_ms, max_size_mb=max_size_mb,
             objectives=objectives, measure_tflite=measure_tflite,
+            n_parallel_trials=n_parallel_trials,
+            distribution_strategy=distribution_strategy,
         )
         self.multi_label = multi_label
 

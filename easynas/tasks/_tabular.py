@@ -77,6 +77,8 @@ class _TabularTask(SearchEstimator):
         max_size_mb: float | None = None,
         objectives: list[str] | None = None,
         measure_tflite: bool = False,
+        n_parallel_trials: int = 1,
+        distribution_strategy: str | None = None,
     ) -> None:
         self.column_names = column_names
         self.column_types = column_types
@@ -100,6 +102,8 @@ class _TabularTask(SearchEstimator):
         self.max_size_mb = max_size_mb
         self.objectives = objectives
         self.measure_tflite = measure_tflite
+        self.n_parallel_trials = n_parallel_trials
+        self.distribution_strategy = distribution_strategy
 
     def _initial_values(self, graph: Graph) -> list[dict[str, Any]]:
         return [dict(p) for p in _TABULAR_PRESETS]
@@ -195,7 +199,9 @@ class TabularClassifier(TaskClassifierMixin, _TabularTask):
                  seed: int | None = None, verbose: int = 1,
                  max_params: int | None = None, max_latency_ms: float | None = None,
                  max_size_mb: float | None = None, objectives: list[str] | None = None,
-                 measure_tflite: bool = False) -> None:
+                 measure_tflite: bool = False,
+                 n_parallel_trials: int = 1,
+                 distribution_strategy: str | None = None) -> None:
         super().__init__(
             column_names=column_names, column_types=column_types, search=search,
             max_trials=max_trials, time_budget=time_budget,
@@ -205,6 +211,8 @@ class TabularClassifier(TaskClassifierMixin, _TabularTask):
             overwrite=overwrite, seed=seed, verbose=verbose,
             max_params=max_params, max_latency_ms=max_latency_ms, max_size_mb=max_size_mb,
             objectives=objectives, measure_tflite=measure_tflite,
+            n_parallel_trials=n_parallel_trials,
+            distribution_strategy=distribution_strategy,
         )
         self.class_weight = class_weight
         self.multi_label = multi_label
