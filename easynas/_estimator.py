@@ -38,6 +38,7 @@ from easynas.report._leaderboard import build_leaderboard, last_line
 from easynas.report._progress import ProgressReporter
 from easynas.search import _registry
 from easynas.search._budget import parse_duration
+from easynas.search._lineage import lineage
 from easynas.search._records import Objective, TrialStatus
 
 logger = logging.getLogger(__name__)
@@ -85,8 +86,8 @@ class SearchEstimator(BaseEstimator):
     """
 
     _parameter_constraints: dict[str, list] = {
-        "search": [v.Satisfies(_valid_search, "a strategy name ('greedy', 'random', "
-                               "'bayesian', 'hyperband'), config or Strategy instance")],
+        "search": [v.Satisfies(_valid_search, "a strategy name ('greedy', 'random', 'bayesian', "
+                               "'hyperband', 'morphism'), config or Strategy instance")],
         "max_trials": [v.Interval(int, 1, None)],
         "time_budget": [v.NONE, v.Satisfies(_valid_time_budget,
                                             "a positive number of seconds or a duration string "
@@ -335,7 +336,8 @@ class SearchEstimator(BaseEstimator):
         best_epoch = info.get("best_epoch")
         if best_epoch is None:
             return None
-        epochs = int(best_epoch) + 1
+        # A morph child inherited its parent's training: it refits for its lineage's epochs.
+        epochs = int(info.get("lineage_epochs", int(best_epoch) + 1))
         estimate = _refit_seconds(info, (len(targets[0]) + len(val_targets[0])) / len(targets[0]))
         deadline.hold_back(0.0)
         if deadline.total_remaining() < estimate:
@@ -453,6 +455,8 @@ class SearchEstimator(BaseEstimator):
             "best_hyperparameters": self.best_hyperparameters_,
             "seed": self.seed_,
             "refit": self.refit_info_,
+            # Trials continued or morphed from another: {trial_id: {parent, ops}}.
+            "lineage": lineage((r.trial_id, r.values) for r in self.trials_),
         }
         write_json(os.path.join(self.project_dir_, RESULT_FILE), result, indent=2)
 
@@ -668,7 +672,8 @@ def _refit_seconds(info: dict[str, Any], scale: float) -> float:
     if not epoch_seconds or best_epoch is None:
         return 0.0
     first, rest = epoch_seconds[0], epoch_seconds[1:] or epoch_seconds
-    training = (first + float(np.median(rest)) * best_epoch) * scale
+    epochs = int(info.get("lineage_epochs", best_epoch + 1))  # a morph child: its lineage's
+    training = (first + float(np.median(rest)) * (epochs - 1)) * scale
     return 1.1 * (info.get("build_seconds", 0.0) + training)
 
 

@@ -3,6 +3,7 @@
 from easynas.search._bayesian import BayesianSearch
 from easynas.search._greedy import GreedySearch
 from easynas.search._hyperband import Hyperband
+from easynas.search._morphism import MorphismSearch
 from easynas.search._random import RandomSearch
 from easynas.search._records import Objective, TrialRecord, TrialStatus
 from easynas.search._registry import get
@@ -13,6 +14,7 @@ __all__ = [
     "GreedySearch",
     "History",
     "Hyperband",
+    "MorphismSearch",
     "Objective",
     "Proposal",
     "RandomSearch",

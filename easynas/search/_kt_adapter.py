@@ -22,7 +22,9 @@ import keras_tuner as kt
 import numpy as np
 
 from easynas._atomic import replacing, write_json
+from easynas.morph import MorphError, apply_ops
 from easynas.search._budget import Deadline
+from easynas.search._lineage import PARENT_KEY, morph_chain, split_chain
 from easynas.search._records import Objective, TrialRecord, TrialStatus
 from easynas.search._strategy import History, Strategy
 
@@ -36,7 +38,6 @@ __all__ = ["SearchTuner", "StrategyOracle", "record_from_trial"]
 
 CHECKPOINT = "checkpoint.weights.h5"
 TRIAL_INFO = "easynas_trial.json"
-PARENT_KEY = "easynas/parent_trial_id"
 EPOCHS_KEY = "easynas/epochs"
 INITIAL_EPOCH_KEY = "easynas/initial_epoch"
 
@@ -293,6 +294,9 @@ class SearchTuner(kt.Tuner):
         self.patience = patience
         self.trial_time_limit = trial_time_limit
         self._on_trial_end = on_trial_end
+        bind = getattr(oracle.strategy, "bind_builder", None)
+        if bind is not None:  # e.g. MorphismSearch, which reads architectures
+            bind(self._architecture)
         super().__init__(
             oracle=oracle,
             hypermodel=_GraphHyperModel(graph, spec),
@@ -309,10 +313,7 @@ class SearchTuner(kt.Tuner):
         epochs = int(hp.values.get(EPOCHS_KEY, epochs))
         initial_epoch = int(hp.values.get(INITIAL_EPOCH_KEY, 0))
         started = time.perf_counter()
-        model = self._fresh_model(trial, seed)
-        parent = hp.values.get(PARENT_KEY)
-        if parent:
-            _load_checkpoint(model, self._checkpoint_path(parent))
+        model = self._build_trial_model(trial, seed, weights="parent")
         _create_state_eagerly(model, x, y)
         best = _BestWeights(objective)
         timer = _TrainTimer()
@@ -370,6 +371,13 @@ class SearchTuner(kt.Tuner):
             "best_epoch": best.best_epoch,
             "stopped_by_budget": stop_at_deadline.stopped,
         }
+        if hp.values.get(PARENT_KEY) and split_chain(hp.values)[1]:
+            # A morph child's weights hold its parent's training too: a refit from
+            # scratch trains as many epochs as the whole lineage did.
+            parent_info = self.trial_info(hp.values[PARENT_KEY])
+            info["lineage_epochs"] = int(parent_info.get(
+                "lineage_epochs", int(parent_info.get("best_epoch") or 0) + 1
+            )) + best.best_epoch + 1
         self._write_info(trial.trial_id, info)
         del model
         return history
@@ -382,12 +390,62 @@ class SearchTuner(kt.Tuner):
             record = record_from_trial(self.oracle.get_trial(trial.trial_id))
             self._on_trial_end(record, self.trial_info(trial.trial_id))
 
-    def _fresh_model(self, trial, seed: int | None) -> keras.Model:
-        """The trial's untrained model, its initial weights seeded by search seed and trial."""
+    def _build_trial_model(self, trial, seed: int | None = None,
+                           weights: str | None = None) -> keras.Model:
+        """The trial's compiled model: the graph built from its values, then its morph ops.
+
+        Args:
+            trial: The KerasTuner trial.
+            seed: Seeds the initial weights (with the trial id); None leaves them unseeded.
+            weights: None for fresh weights; "parent" for a trial about to run:
+                its parent's checkpoint is loaded into the parent's architecture
+                before the trial's own morph ops apply (function-preserving);
+                "own" for a finished trial: its own checkpoint.
+
+        Raises:
+            kt.errors.FailedTrialError: For a trial to run ("parent") whose
+                morph ops cannot apply or whose parent's checkpoint is missing.
+            MorphError: Otherwise, when the morph ops cannot apply.
+            FileNotFoundError: With "own", when the trial has no checkpoint.
+        """
         keras.backend.clear_session()
         if seed is not None:
             keras.utils.set_random_seed((int(seed) + int(trial.trial_id)) % 2**31)
-        return self.graph.build(trial.hyperparameters, self.spec)
+        values = trial.hyperparameters.values
+        parent = values.get(PARENT_KEY) if weights == "parent" else None
+        try:
+            before, own = split_chain(values)
+            model = self.graph.build(trial.hyperparameters, self.spec)
+            if parent:
+                model = apply_ops(model, before)
+                path = self._checkpoint_path(parent)
+                if not os.path.exists(path):
+                    raise kt.errors.FailedTrialError(
+                        f"The checkpoint of parent trial {parent!r} is missing ({path}); "
+                        "the parent failed or its files were removed."
+                    )
+                _load_checkpoint(model, path)
+                model = apply_ops(model, own)
+            else:
+                model = apply_ops(model, before + own)
+        except MorphError as error:
+            if weights != "parent":
+                raise
+            raise kt.errors.FailedTrialError(
+                f"Cannot build the morph child of trial {parent!r}: {error}"
+            ) from error
+        if weights == "own":
+            path = self._checkpoint_path(trial.trial_id)
+            if not os.path.exists(path):
+                raise FileNotFoundError(f"Trial {trial.trial_id!r} has no checkpoint at {path}.")
+            _load_checkpoint(model, path)
+        return model
+
+    def _architecture(self, values: dict[str, Any]) -> keras.Model:
+        """The untrained model of a set of values, morph ops applied (for strategies)."""
+        hp = self.oracle.get_space()
+        hp.values = dict(values)
+        return apply_ops(self.graph.build(hp, self.spec), morph_chain(values), compile=False)
 
     # --- refit ------------------------------------------------------------------
     def refit(self, trial, x, y, *, epochs: int, batch_size: int, deadline: Deadline,
@@ -396,12 +454,14 @@ class SearchTuner(kt.Tuner):
         """Train a finished trial's architecture afresh on `(x, y)` for `epochs` epochs.
 
         There is no validation data, so nothing stops it early; the epoch
-        count is the trial's best epoch. Returns `(model, info)`; the model is
+        count is the trial's best epoch (for a morph child, the epochs of its
+        whole lineage, `lineage_epochs` in its info: the child's architecture,
+        ops replayed on fresh weights, trains from scratch). Returns `(model, info)`; the model is
         None (and `info["reason"]` says why) when the deadline ended training
         early or the loss diverged, so the caller keeps the searched model.
         """
         started = time.perf_counter()
-        model = self._fresh_model(trial, seed)
+        model = self._build_trial_model(trial, seed)
         stop_at_deadline = _StopAtDeadline(deadline)
         history = model.fit(
             x, y, sample_weight=sample_weight, epochs=epochs, batch_size=batch_size,
@@ -424,10 +484,8 @@ class SearchTuner(kt.Tuner):
 
     # --- results -------------------------------------------------------------
     def load_model(self, trial) -> keras.Model:
-        """The trained model of a finished trial, at its best epoch."""
-        model = self.graph.build(trial.hyperparameters, self.spec)
-        _load_checkpoint(model, self._checkpoint_path(trial.trial_id))
-        return model
+        """The trained model of a finished trial, at its best epoch (morph ops replayed)."""
+        return self._build_trial_model(trial, weights="own")
 
     def records(self) -> list[TrialRecord]:
         return self.oracle.history().records
