@@ -126,7 +126,11 @@ def test_children_inherit_weights_rebuild_exactly_and_survive_a_reload(problem, 
 
 
 class _Scripted(Strategy):
-    """Proposes the given values in turn, then stops."""
+    """Proposes the given values in turn, then stops.
+
+    A child gets the first trial's hyperparameters (as MorphismSearch gives a
+    child its parent's): KerasTuner would fill missing ones at random.
+    """
 
     def __init__(self, proposals):
         super().__init__()
@@ -135,7 +139,10 @@ class _Scripted(Strategy):
     def propose(self, space, history, rng):
         if len(history) >= len(self.proposals):
             return Proposal.stop()
-        return Proposal.run(self.proposals[len(history)])
+        values = dict(self.proposals[len(history)])
+        if PARENT_KEY in values:
+            values = {**history.records[0].values, **values}
+        return Proposal.run(values)
 
 
 def test_unknown_ops_and_missing_parents_fail_the_trial_with_the_reason(problem, tmp_path,
@@ -295,3 +302,36 @@ def test_an_image_classifier_grows_a_child_refits_and_exports_it(digits, tmp_pat
     np.savez(tmp_path / "x.npz", x=x)
     run_without_easynas(LOAD_AND_PREDICT, path, tmp_path / "x.npz", tmp_path / "out.npy")
     assert np.max(np.abs(np.load(tmp_path / "out.npy") - clf.predict_proba(x))) < 1e-5
+
+
+def test_a_continued_morphism_search_grows_its_tree_from_the_trials_on_disk(digits, tmp_path,
+                                                                           seed):
+    import easynas as en
+
+    x, y = digits
+
+    def estimator(max_trials):
+        image = en.ImageInput()
+        head = en.ClassificationHead()(en.blocks.DenseBlock(num_layers=1, units=8)(image))
+        return en.AutoModel(image, head, search={"class_name": "morphism", "config": {
+            "num_initial_points": 1, "num_parents": 2}}, max_trials=max_trials, epochs=2,
+            batch_size=16, verbose=0, seed=seed, refit=False,
+            directory=str(tmp_path / "projects"))
+
+    first = estimator(2).fit(x, y)
+    # A new estimator (a new strategy: nothing in memory) continues the same project.
+    more = estimator(4).fit(x, y)
+    old, new = first.trials_, more.trials_
+    assert [r.trial_id for r in new[:2]] == [r.trial_id for r in old]
+    assert [r.score for r in new[:2]] == [r.score for r in old]  # read back, not retrained
+    by_id = {r.trial_id: r for r in new}
+    assert all(r.status == TrialStatus.COMPLETED for r in new) and len(new) == 4
+    for child in new[1:]:
+        parent = by_id[child.values[PARENT_KEY]]
+        assert new.index(parent) < new.index(child)
+        assert morph_chain(child.values)[: len(morph_chain(parent.values))] == morph_chain(
+            parent.values)
+        assert child.values["easynas/epochs"] == 1  # half a from-scratch trial's 2 epochs
+    assert set(more.leaderboard().parent.dropna()) <= {r.trial_id for r in new}
+    # The best trial, whichever generation, is rebuilt from its values and checkpoint.
+    assert more.predict(x[:4]).shape == (4,)
