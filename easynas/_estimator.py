@@ -15,6 +15,7 @@ import os
 import shutil
 import tempfile
 import time
+import warnings
 import weakref
 from collections.abc import Sequence
 from typing import Any
@@ -31,7 +32,12 @@ from easynas.data._analysis import analyze_classification_target, analyze_regres
 from easynas.data._conform import decode_output, encode_target, output_probabilities
 from easynas.data._spec import ClassificationTargetSpec, DataSpec
 from easynas.data._weights import check_sample_weight, class_weights
-from easynas.exceptions import InvalidDataError, InvalidParameterError, NotFittedError
+from easynas.exceptions import (
+    ExperimentalWarning,
+    InvalidDataError,
+    InvalidParameterError,
+    NotFittedError,
+)
 from easynas.graph._graph import Graph
 from easynas.graph._heads import ClassificationHead, RegressionHead
 from easynas.report._leaderboard import build_leaderboard, last_line
@@ -231,6 +237,12 @@ class SearchEstimator(BaseEstimator):
                 self.search, max_epochs=self.epochs,
                 initial_values=self._initial_values(graph) or None,
             )
+            if getattr(strategy, "experimental", False):
+                warnings.warn(
+                    f"search={strategy.name!r} is experimental: its options and the values it "
+                    "stores in each trial may still change between releases.",
+                    ExperimentalWarning, stacklevel=2,
+                )
             refit = self.refit is True or (self.refit == "auto" and validation_data is None)
             records, infos, best_model, refit_info = self._run_search(
                 graph, spec, strategy, objective, seed, project_dir,

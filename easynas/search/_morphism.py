@@ -73,6 +73,9 @@ class MorphismSearch(Strategy):
     """
 
     name = "morphism"
+    #: Its options and the values it stores may still change: `fit` warns
+    #: (`easynas.exceptions.ExperimentalWarning`).
+    experimental = True
 
     def __init__(
         self,

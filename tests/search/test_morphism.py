@@ -12,6 +12,7 @@ import pytest
 from easynas.blocks import ConvBlock
 from easynas.data import DataSpec, analyze_classification_target, analyze_images
 from easynas.data._labels import encode_labels
+from easynas.exceptions import ExperimentalWarning
 from easynas.graph import ClassificationHead, Graph, ImageInput
 from easynas.morph import Deeper, Wider, apply_ops, describe, distance
 from easynas.report._leaderboard import build_leaderboard
@@ -279,7 +280,10 @@ def test_an_image_classifier_grows_a_child_refits_and_exports_it(digits, tmp_pat
         search={"class_name": "morphism", "config": {"num_initial_points": 1}},
         max_trials=2, epochs=2, batch_size=16, verbose=0, seed=seed,
         directory=str(tmp_path / "projects"),
-    ).fit(x, y)
+    )
+    with pytest.warns(ExperimentalWarning, match="search='morphism' is experimental") as caught:
+        clf.fit(x, y)
+    assert caught[0].filename == __file__  # it points at the user's fit call
     root, child = clf.trials_
     assert child.values[PARENT_KEY] == root.trial_id and child.values["easynas/epochs"] == 1
     assert root.values["image_block/block_type"] == "conv"  # the task's first preset
@@ -318,9 +322,10 @@ def test_a_continued_morphism_search_grows_its_tree_from_the_trials_on_disk(digi
             batch_size=16, verbose=0, seed=seed, refit=False,
             directory=str(tmp_path / "projects"))
 
-    first = estimator(2).fit(x, y)
-    # A new estimator (a new strategy: nothing in memory) continues the same project.
-    more = estimator(4).fit(x, y)
+    with pytest.warns(ExperimentalWarning):
+        first = estimator(2).fit(x, y)
+        # A new estimator (a new strategy: nothing in memory) continues the same project.
+        more = estimator(4).fit(x, y)
     old, new = first.trials_, more.trials_
     assert [r.trial_id for r in new[:2]] == [r.trial_id for r in old]
     assert [r.score for r in new[:2]] == [r.score for r in old]  # read back, not retrained
