@@ -142,7 +142,12 @@ class MorphismSearch(Strategy):
             if fresh is not None:
                 return Proposal.run(fresh)
         if not completed:
-            return Proposal.wait() if history.running() else Proposal.stop()
+            if history.running():
+                return Proposal.wait()
+            # Every from-scratch trial so far failed (out of memory, diverged, ...):
+            # another one, rather than ending the search with nothing trained.
+            fresh = self._fresh(space, tried, rng)
+            return Proposal.run(fresh) if fresh is not None else Proposal.stop()
         if self._build is None:
             raise RuntimeError(
                 "MorphismSearch needs a model builder to see architectures; SearchTuner binds "

@@ -30,6 +30,8 @@ from easynas.search._distance_gp import DistanceGP
 from easynas.search._kt_adapter import CHECKPOINT, SearchTuner, StrategyOracle
 from easynas.search._lineage import MORPH_NEW_OPS_KEY, MORPH_OPS_KEY, PARENT_KEY, morph_chain
 
+from . import _harness
+
 OBJECTIVE = Objective("val_loss", "min")
 
 
@@ -238,6 +240,45 @@ def test_the_gp_prefers_children_of_good_parents_and_values_are_data():
     assert grandchild[PARENT_KEY] == "2" and grandchild["units"] == 4
     assert morph_chain(grandchild)[:1] == morph_chain(values)
     assert grandchild[MORPH_NEW_OPS_KEY] == len(morph_chain(grandchild)) - 1
+
+
+def _harness_model(values):
+    """The harness spaces' values as a small MLP (build only, never trained)."""
+    x = keras.Input((4,), name="x")
+    h = x
+    for i in range(values.get("layers", values.get("size", 1))):
+        h = keras.layers.Dense(values.get("units", 8), activation=values.get("activation", "relu"),
+                               name=f"d{i}")(h)
+    model = keras.Model(x, keras.layers.Dense(2, name="out")(h))
+    return apply_ops(model, morph_chain(values), compile=False)
+
+
+class _HarnessMorphism(MorphismSearch):
+    """MorphismSearch with the harness's builder bound (a rebuilt one from its config too)."""
+
+    def __init__(self, **config):
+        super().__init__(**config)
+        self.bind_builder(_harness_model)
+
+
+# A tree of children has no end, so the check that a strategy stops on an exhausted
+# space does not apply: morphism stops only when no untried child or candidate is left.
+_CHECKS = [c for c in _harness.CHECKS if c is not _harness.check_stops_when_space_exhausted]
+
+
+@pytest.mark.parametrize("check", _CHECKS, ids=[c.__name__ for c in _CHECKS])
+def test_morphism_passes_strategy_harness(check):
+    check(lambda: _HarnessMorphism(num_parents=1, children_per_parent=1, max_ops=1))
+
+
+def test_morphism_tries_another_fresh_candidate_when_every_root_failed():
+    strategy = MorphismSearch(num_initial_points=1)
+    space = _harness.make_space()
+    proposals, records = _harness.run_search(strategy, space, seed=0, num_trials=3,
+                                             fail=lambda *_: True)
+    assert [p.status for p in proposals] == ["RUNNING"] * 3
+    assert all(PARENT_KEY not in r.values for r in records)
+    assert len({json.dumps(r.values, sort_keys=True) for r in records}) == 3
 
 
 def test_morphism_waits_for_roots_and_needs_a_builder():
