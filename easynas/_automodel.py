@@ -33,7 +33,8 @@ class AutoModel(SearchEstimator):
         search: Strategy name ("greedy", "random", "bayesian", "hyperband",
             "morphism"), a config dict or an `easynas.search.Strategy`. Default
             "greedy": known-good candidates first, then variations of the best.
-            "morphism" grows trained candidates by function-preserving morphs.
+            "morphism" (experimental: `fit` warns `ExperimentalWarning`) grows
+            trained candidates by function-preserving morphs.
         max_trials: Most candidates to train. Default 10.
         time_budget: Wall-clock limit for the whole `fit`: seconds or a string
             such as "10min"; None for none. When it runs out, the candidate in
