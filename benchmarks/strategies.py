@@ -20,6 +20,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -101,7 +102,8 @@ def run_one(strategy: str, budget: str, epochs: int, train: int, test: int, seed
     trials = [
         {"trial_id": str(row.trial_id), "status": row.status, "val_loss": _num(row.val_loss),
          "parent": row.parent if isinstance(row.parent, str) else None,
-         "morph_ops": row.morph_ops, "epochs": _num(row.epochs), "params": _num(row.params)}
+         "morph_ops": row.morph_ops if isinstance(row.morph_ops, str) else None,
+         "epochs": _num(row.epochs), "params": _num(row.params)}
         for row in board.itertuples()
     ]
     return {
@@ -282,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
         "easynas_version": __version__, "machine": machine_info(),
         "config": {"budget": args.budget, "epochs": args.epochs, "train": args.train,
                    "test": args.test, "seed": args.seed},
-        "command": "python -m benchmarks.strategies " + " ".join(argv or sys.argv[1:]),
+        "command": "python -m benchmarks.strategies " + shlex.join(argv or sys.argv[1:]),
         "total_seconds": time.perf_counter() - started,
         "load_start": load_start, "load_end": os.getloadavg(),
         "reference_accuracy": reference,
