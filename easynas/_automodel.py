@@ -118,6 +118,11 @@ class AutoModel(SearchEstimator):
         overwrite: bool = False,
         seed: int | None = None,
         verbose: int = 1,
+        max_params: int | None = None,
+        max_latency_ms: float | None = None,
+        max_size_mb: float | None = None,
+        objectives: list[str] | None = None,
+        measure_tflite: bool = False,
     ) -> None:
         self.inputs = inputs
         self.outputs = outputs
@@ -136,6 +141,11 @@ class AutoModel(SearchEstimator):
         self.overwrite = overwrite
         self.seed = seed
         self.verbose = verbose
+        self.max_params = max_params
+        self.max_latency_ms = max_latency_ms
+        self.max_size_mb = max_size_mb
+        self.objectives = objectives
+        self.measure_tflite = measure_tflite
 
     def _make_graph(self) -> Graph:
         return Graph.from_nodes(*complete_graph(self.inputs, self.outputs))

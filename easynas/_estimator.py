@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator
 
+from easynas import _cost_options as costs
 from easynas import _validation as v
 from easynas._atomic import replacing, write_json
 from easynas._lock import LOCK_FILE, ProjectLock
@@ -113,6 +114,7 @@ class SearchEstimator(BaseEstimator):
         "refit": [v.Options((True, False, "auto"))],
         "seed": [v.NONE, v.Interval(int, 0, 2**31 - 1)],
         "verbose": [v.Options((0, 1, 2))],
+        **costs.COST_CONSTRAINTS,
     }
 
     # --- to be provided by subclasses -----------------------------------------
@@ -127,10 +129,17 @@ class SearchEstimator(BaseEstimator):
         return None
 
     # --- fit ------------------------------------------------------------------
+    def _cost_limits(self) -> Any:
+        return costs.limits_of(self.get_params(deep=False))
+
+    def _pareto(self, objective: Objective) -> Any:
+        return costs.pareto_of(self.get_params(deep=False), objective)
+
     def _validate_params(self) -> None:
         v.validate_parameters(
             self._parameter_constraints, self.get_params(deep=False), type(self).__name__
         )
+        costs.check_cost_options(self.get_params(deep=False), type(self).__name__)
 
     def fit(
         self,
@@ -224,7 +233,7 @@ class SearchEstimator(BaseEstimator):
             encode_target(s, a, "validation_data[1]") for s, a in zip(spec.targets, y_val)
         ]
 
-        objective = parse_objective(self.objective)
+        objective = costs.primary_objective(self.get_params(deep=False), parse_objective)
         project_dir = self._project_dir()
         with ProjectLock(project_dir):
             if self.overwrite:
@@ -249,17 +258,14 @@ class SearchEstimator(BaseEstimator):
                 (features, targets, val_features, val_targets, weights, val_weights),
                 callbacks or [], started, refit,
             )
-            completed = [r for r in records if r.status == TrialStatus.COMPLETED]
-            if not completed:
-                reasons = [last_line(r.message) for r in records if r.message]
-                raise RuntimeError(
-                    f"All {len(records)} candidate(s) failed; no model was found. First reason: "
-                    f"{reasons[0] if reasons else 'unknown'}"
-                )
-            best = min(completed, key=lambda r: objective.sort_key(r.score))
+            limits, pareto = self._cost_limits(), self._pareto(objective)
+            best = _best_record(records, objective, limits, pareto)
+            if best is None:
+                raise RuntimeError(_no_model_message(records, infos, limits))
             self.graph_ = graph
             self.spec_ = spec
             self.objective_ = objective
+            self.objectives_ = None if pareto is None else list(pareto.names)
             self.seed_ = seed
             self.project_dir_ = project_dir
             self.trials_ = records
@@ -284,13 +290,14 @@ class SearchEstimator(BaseEstimator):
         reporter = ProgressReporter(self.verbose, objective, self.max_trials)
         # The time spent preparing the data counts against the budget, and so
         # does, on resume, the time earlier runs spent (from the saved state).
+        limits, pareto = self._cost_limits(), self._pareto(objective)
         oracle = StrategyOracle(strategy, objective, self.max_trials, seed, budget,
-                                spent=time.perf_counter() - started)
+                                spent=time.perf_counter() - started, pareto=pareto)
         n_train, n_val = len(targets[0]), len(val_targets[0])
         refit_scale = (n_train + n_val) / n_train
 
         def reserve(running: dict[str, Any] | None) -> float:
-            best = _best_record(tuner.records(), objective)
+            best = _best_record(tuner.records(), objective, limits, pareto)
             return _refit_reserve(
                 running, tuner.trial_info(best.trial_id) if best else None,
                 best.score if best else None, objective, refit_scale, cap=budget / 2,
@@ -306,6 +313,7 @@ class SearchEstimator(BaseEstimator):
             project_dir, oracle, graph, spec, patience=self.patience,
             on_trial_end=trial_finished, trial_time_limit=limit,
             reserve=reserve if refit and budget is not None else None,
+            cost_meter=costs.cost_meter(self.get_params(deep=False), self.batch_size),
         )
         reporter.search_started(project_dir, getattr(strategy, "name", type(strategy).__name__),
                                 len(oracle.get_space().space))
@@ -324,7 +332,7 @@ class SearchEstimator(BaseEstimator):
         infos = {r.trial_id: tuner.trial_info(r.trial_id) for r in records}
         completed = [r for r in records if r.status == TrialStatus.COMPLETED]
         reporter.search_finished(len(completed), len(records), time.perf_counter() - started)
-        best = _best_record(records, objective)
+        best = _best_record(records, objective, limits, pareto)
         if best is None:
             return records, infos, None, None
         trial = oracle.get_trial(best.trial_id)
@@ -455,6 +463,11 @@ class SearchEstimator(BaseEstimator):
         }, indent=2)
 
     def _save_result(self) -> None:
+        from easynas.search._costs import COST_OBJECTIVES
+
+        best = next((r for r in self.trials_ if r.trial_id == self.best_trial_id_), None)
+        name = self.objective_.name
+        front_keys = [COST_OBJECTIVES[o] for o in (self.objectives_ or [name, "latency"])[1:]]
         with replacing(os.path.join(self.project_dir_, BEST_MODEL_FILE), ".keras") as tmp:
             self.best_model_.save(tmp)
         result = {
@@ -465,6 +478,11 @@ class SearchEstimator(BaseEstimator):
             "objective": [self.objective_.name, self.objective_.direction],
             "best_trial_id": self.best_trial_id_,
             "best_hyperparameters": self.best_hyperparameters_,
+            "best_costs": dict(best.costs) if best is not None else {},
+            "objectives": self.objectives_,
+            "limits": self._cost_limits().get_config(),
+            "pareto_front": [{"trial_id": point["trial_id"], "score": point[name], **{
+                key: point.get(key) for key in front_keys}} for point in self.pareto_front()],
             "seed": self.seed_,
             "refit": self.refit_info_,
             # Trials continued or morphed from another: {trial_id: {parent, ops}}.
@@ -530,9 +548,118 @@ class SearchEstimator(BaseEstimator):
         self._check_fitted("leaderboard")
         return self.leaderboard_.copy()
 
+    def pareto_front(self, objectives: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        """The trials no other dominates on the objectives: the trade-off found.
+
+        Only completed trials within the cost limits count. Each point is
+        exportable: `export(path, trial_id=point["trial_id"])`, or
+        `trial_model(point["trial_id"])` for its Keras model.
+
+        Args:
+            objectives: The objectives to weigh: the search's objective first,
+                then costs among "latency", "latency_batch", "tflite_latency",
+                "params", "size", "flops". None: the search's `objectives`, or
+                for a single-objective search `[objective, "latency"]`.
+
+        Returns:
+            One dict per point, best score first: `trial_id`, the score under
+            the objective's name, every measured cost (`params`, `flops`,
+            `size_bytes`, `latency_ms`, `latency_batch_ms`, ...) and
+            `hyperparameters`.
+
+        Raises:
+            NotFittedError: Before `fit`.
+            InvalidParameterError: For objectives that do not start with the
+                search's objective or name an unknown cost.
+        """
+        self._check_fitted("pareto_front")
+        pareto = self._front_objectives(objectives)
+        front = pareto.front(costs.eligible(self.trials_, self._cost_limits()))
+        return [{
+            "trial_id": r.trial_id,
+            self.objective_.name: r.score,
+            **r.costs,
+            "hyperparameters": {k: val for k, val in r.values.items()
+                                if not k.startswith("easynas/")},
+        } for r in front]
+
+    def plot_pareto_front(self, path: str, objectives: Sequence[str] | None = None) -> str:
+        """Write a PNG of every feasible trial's score against a cost, the front joined up.
+
+        Args:
+            path: The PNG file to write.
+            objectives: As for `pareto_front`; the plot's x axis is the first
+                cost (the front is computed on all of them).
+
+        Returns:
+            `path`.
+
+        Raises:
+            ImportError: Without matplotlib (`pip install 'easynas[plot]'`).
+        """
+        from easynas.report._pareto_plot import plot_front
+        from easynas.search._costs import COST_OBJECTIVES
+
+        pareto = self._front_objectives(objectives)
+        cost = pareto.names[1]
+        feasible = costs.eligible(self.trials_, self._cost_limits())
+        points = [(r.trial_id, r.costs[COST_OBJECTIVES[cost]], r.score) for r in feasible
+                  if r.costs.get(COST_OBJECTIVES[cost]) is not None]
+        front = [r.trial_id for r in pareto.front(feasible)]
+        units = {"latency": " (ms, batch 1)", "latency_batch": " (ms, one batch)",
+                 "tflite_latency": " (ms, TFLite, batch 1)", "size": " (bytes)"}
+        return plot_front(points, front, os.fspath(path),
+                          x_label=cost + units.get(cost, ""), y_label=self.objective_.name,
+                          title=f"{type(self).__name__}: {len(front)} of {len(points)} "
+                                "trials on the front",
+                          log_x=cost in ("params", "flops", "size"))
+
+    def trial_model(self, trial_id: str) -> Any:
+        """The trained Keras model of one finished trial (e.g. a point of the front).
+
+        The best trial's is `best_model_` (refit on all the data when the
+        refit applied); any other trial's is read from the project folder, with
+        the weights of its best epoch.
+
+        Raises:
+            NotFittedError: Before `fit`.
+            InvalidParameterError: For an unknown or unfinished trial, or one
+                over a cost limit.
+        """
+        from easynas.search._kt_adapter import load_trial_model
+
+        self._check_fitted("trial_model")
+        if trial_id == self.best_trial_id_:
+            return self.best_model_
+        record = next((r for r in costs.eligible(self.trials_, self._cost_limits())
+                       if r.trial_id == trial_id), None)
+        if record is None:
+            known = [r.trial_id for r in costs.eligible(self.trials_, self._cost_limits())]
+            raise InvalidParameterError(
+                f"The 'trial_id' parameter of {type(self).__name__} must be the id of a "
+                f"completed trial within the cost limits, one of {known}. Got {trial_id!r} "
+                "instead."
+            )
+        return load_trial_model(self.project_dir_, self.graph_, self.spec_, trial_id,
+                                record.values)
+
+    def _front_objectives(self, objectives: Sequence[str] | None) -> Any:
+        from easynas.search._pareto import ParetoObjectives
+
+        if objectives is None:
+            objectives = self.objectives_ or [self.objective_.name, "latency"]
+        objectives = list(objectives) if isinstance(objectives, (list, tuple)) else objectives
+        if not costs.valid_objectives(objectives) or objectives[0] != self.objective_.name:
+            raise InvalidParameterError(
+                "The 'objectives' parameter of pareto_front must be a list of the search's "
+                f"objective ({self.objective_.name!r}) followed by costs among "
+                f"{sorted(costs.COST_OBJECTIVES)}. Got {objectives!r} instead."
+            )
+        return ParetoObjectives(self.objective_, tuple(objectives))
+
     def export(
         self, path: str, format: str = "saved_model", *, version: int | None = None,
-        overwrite: bool = False, numeric_inputs: bool = False,
+        overwrite: bool = False, numeric_inputs: bool = False, trial_id: str | None = None,
     ) -> str:
         """Write the best model for deployment (the same model `predict` uses).
 
@@ -557,6 +684,8 @@ class SearchEstimator(BaseEstimator):
                 run. Needed for text models and tables with categorical, text
                 or datetime columns; image models and numeric tables convert
                 whole with raw inputs.
+            trial_id: Export this trial's model instead of the best (e.g. a
+                point of `pareto_front()`); None exports the best.
 
         Returns:
             The folder or file written.
@@ -574,9 +703,11 @@ class SearchEstimator(BaseEstimator):
 
         self._check_fitted("export")
         check_options(format, version, numeric_inputs)
-        best = next((r for r in self.trials_ if r.trial_id == self.best_trial_id_), None)
+        chosen = self.best_trial_id_ if trial_id is None else trial_id
+        model = self.trial_model(chosen)
+        best = next((r for r in self.trials_ if r.trial_id == chosen), None)
         return export_model(
-            self.best_model_, self.spec_, os.fspath(path), format,
+            model, self.spec_, os.fspath(path), format,
             input_nodes=self.graph_.inputs, head_names=list(self.graph_.outputs),
             version=version, overwrite=overwrite, numeric_inputs=numeric_inputs,
             metadata={
@@ -585,7 +716,11 @@ class SearchEstimator(BaseEstimator):
                 "objective": [self.objective_.name, self.objective_.direction],
                 "best_trial_id": self.best_trial_id_,
                 "best_hyperparameters": self.best_hyperparameters_,
+                "trial_id": chosen,
+                "hyperparameters": {k: val for k, val in best.values.items()
+                                    if not k.startswith("easynas/")} if best else {},
                 "metrics": dict(best.metrics) if best is not None else {},
+                "costs": dict(best.costs) if best is not None else {},
             },
         )
 
@@ -667,10 +802,40 @@ def _per_head(weights: np.ndarray | None, heads: int) -> Any:
     return weights if weights is None or heads == 1 else [weights] * heads
 
 
-def _best_record(records: list[Any], objective: Objective) -> Any:
-    """The completed trial with the best score, or None."""
-    completed = [r for r in records if r.status == TrialStatus.COMPLETED]
-    return min(completed, key=lambda r: objective.sort_key(r.score)) if completed else None
+def _best_record(records: list[Any], objective: Objective, limits: Any = None,
+                 pareto: Any = None) -> Any:
+    """The completed trial within the cost limits with the best score, or None.
+
+    Ties on the score go to the trial better on the other objectives (with
+    several), so the best trial is on the Pareto front.
+    """
+    completed = costs.eligible(records, limits or costs.CostLimits())
+    if not completed:
+        return None
+    if pareto is None:
+        return min(completed, key=lambda r: objective.sort_key(r.score))
+    return min(completed, key=lambda r: (objective.sort_key(r.score), pareto.vector(r)))
+
+
+def _no_model_message(records: list[Any], infos: dict[str, Any], limits: Any) -> str:
+    """Why a search found no model: every candidate failed, or none met the limits."""
+    infeasible = [infos.get(r.trial_id, {}).get("infeasible_reason") for r in records]
+    over = [reason for reason in infeasible if reason]
+    over += [reason for r in records if r.status == TrialStatus.COMPLETED
+             and (reason := limits.violation(r.costs))]
+    if over:
+        set_limits = ", ".join(f"{k}={val}" for k, val in limits.get_config().items()
+                               if val is not None)
+        return (
+            f"No candidate met the cost limits ({set_limits}): {len(over)} of {len(records)} "
+            f"were over a limit (first: {over[0]}), the others failed. Loosen the limits or "
+            "search smaller candidates (e.g. fix smaller blocks in the search space)."
+        )
+    reasons = [last_line(r.message) for r in records if r.message]
+    return (
+        f"All {len(records)} candidate(s) failed; no model was found. First reason: "
+        f"{reasons[0] if reasons else 'unknown'}"
+    )
 
 
 def _refit_seconds(info: dict[str, Any], scale: float) -> float:

@@ -50,6 +50,11 @@ BAD_VALUES = {
     "seed": (-1, "-1"),
     "verbose": (7, "7"),
     "multi_label": ("yes", "'yes'"),
+    "max_params": (0, "0"),
+    "max_latency_ms": (-1.0, "-1.0"),
+    "max_size_mb": (0, "0"),
+    "objectives": (["latency"], "['latency']"),
+    "measure_tflite": ("yes", "'yes'"),
 }
 
 

@@ -47,31 +47,43 @@ def build_leaderboard(
 
     Returns:
         A DataFrame with columns `trial_id, status, <objective>, <metrics...>,
-        params, latency_ms, epochs, trial_seconds, parent, morph_ops,
-        hyperparameters, message`: `parent` is the trial a trial continues or
-        was morphed from, `morph_ops` the morph ops of its own (e.g.
-        "wider(conv2d) + add_skip(a->b)").
+        params, flops, size_mb, latency_ms, latency_batch_ms, [tflite_latency_ms,]
+        epochs, trial_seconds, parent, morph_ops, hyperparameters, message`. A
+        candidate rejected by a cost limit has the status "INFEASIBLE" and the
+        limit it broke as its message; `tflite_latency_ms` is there when
+        measured. `parent` is the trial a trial continues or was morphed from,
+        `morph_ops` the morph ops of its own (e.g. "wider(conv2d) + add_skip(a->b)").
     """
     rows = []
+    tflite = any("tflite_latency_ms" in info for info in infos.values())
     for record in records:
         info = infos.get(record.trial_id, {})
+        infeasible = info.get("feasible") is False
         row = {
             "trial_id": record.trial_id,
-            "status": record.status.value,
+            "status": "INFEASIBLE" if infeasible else record.status.value,
             objective.name: record.score,
         }
         for name, value in sorted(record.metrics.items()):
             if name != objective.name:
                 row[name] = value
+        size = info.get("size_bytes")
         row.update(
             params=info.get("params"),
+            flops=info.get("flops"),
+            size_mb=None if size is None else size / 2**20,
             latency_ms=info.get("latency_ms"),
+            latency_batch_ms=info.get("latency_batch_ms"),
+        )
+        if tflite:
+            row["tflite_latency_ms"] = info.get("tflite_latency_ms")
+        row.update(
             epochs=info.get("epochs_run"),
             trial_seconds=info.get("trial_seconds"),
             parent=record.values.get(PARENT_KEY),
             morph_ops=_own_ops(record.values),
             hyperparameters=describe_values(record.values),
-            message=last_line(record.message),
+            message=info["infeasible_reason"] if infeasible else last_line(record.message),
         )
         rows.append(row)
     table = pd.DataFrame(rows)

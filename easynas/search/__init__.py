@@ -1,9 +1,10 @@
-"""Search strategies (as KerasTuner Oracles), budgets and trial records."""
+"""Search strategies (as KerasTuner Oracles), budgets, trial records and zero-cost proxies."""
 
 from easynas.search._bayesian import BayesianSearch
 from easynas.search._greedy import GreedySearch
 from easynas.search._hyperband import Hyperband
 from easynas.search._morphism import MorphismSearch
+from easynas.search._proxies import PROXIES, proxy_scores
 from easynas.search._random import RandomSearch
 from easynas.search._records import Objective, TrialRecord, TrialStatus
 from easynas.search._registry import get
@@ -16,10 +17,12 @@ __all__ = [
     "Hyperband",
     "MorphismSearch",
     "Objective",
+    "PROXIES",
     "Proposal",
     "RandomSearch",
     "Strategy",
     "TrialRecord",
     "TrialStatus",
     "get",
+    "proxy_scores",
 ]

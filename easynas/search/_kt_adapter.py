@@ -24,7 +24,10 @@ import numpy as np
 from easynas._atomic import replacing, write_json
 from easynas.morph import MorphError, apply_ops
 from easynas.search._budget import Deadline
+from easynas.search._costs import COST_KEYS, CostMeter, InfeasibleCandidate
+from easynas.search._feed import fit_arguments
 from easynas.search._lineage import PARENT_KEY, morph_chain, split_chain
+from easynas.search._pareto import ParetoObjectives
 from easynas.search._records import Objective, TrialRecord, TrialStatus
 from easynas.search._strategy import History, Strategy
 
@@ -34,7 +37,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["SearchTuner", "StrategyOracle", "record_from_trial"]
+__all__ = ["SearchTuner", "StrategyOracle", "load_trial_model", "record_from_trial"]
 
 CHECKPOINT = "checkpoint.weights.h5"
 TRIAL_INFO = "easynas_trial.json"
@@ -42,8 +45,8 @@ EPOCHS_KEY = "easynas/epochs"
 INITIAL_EPOCH_KEY = "easynas/initial_epoch"
 
 
-def record_from_trial(trial: Any) -> TrialRecord:
-    """A frozen `TrialRecord` of a KerasTuner trial."""
+def record_from_trial(trial: Any, info: dict[str, Any] | None = None) -> TrialRecord:
+    """A frozen `TrialRecord` of a KerasTuner trial (costs from its trial info, if given)."""
     status = TrialStatus(trial.status)
     score = trial.score
     if status == TrialStatus.COMPLETED and (score is None or not math.isfinite(score)):
@@ -61,7 +64,13 @@ def record_from_trial(trial: Any) -> TrialRecord:
         metrics=metrics,
         best_step=trial.best_step,
         message=trial.message,
+        costs=_costs_of(info or {}),
     )
+
+
+def _costs_of(info: dict[str, Any]) -> dict[str, float]:
+    """The numeric costs in a trial info (see `CostMeter.measure`)."""
+    return {k: info[k] for k in COST_KEYS if isinstance(info.get(k), (int, float))}
 
 
 class StrategyOracle(kt.Oracle):
@@ -77,6 +86,8 @@ class StrategyOracle(kt.Oracle):
         spent: Seconds of the budget already used before the oracle was made
             (a resumed search adds the seconds its earlier runs spent, kept in
             the oracle's saved state).
+        pareto: For a multi-objective search, its objectives (the strategy's
+            `history.best` then ranks by Pareto front).
     """
 
     def __init__(
@@ -87,6 +98,7 @@ class StrategyOracle(kt.Oracle):
         seed: int,
         time_budget: float | None = None,
         spent: float = 0.0,
+        pareto: ParetoObjectives | None = None,
     ) -> None:
         super().__init__(
             objective=kt.Objective(objective.name, objective.direction),
@@ -99,11 +111,20 @@ class StrategyOracle(kt.Oracle):
         self.easynas_objective = objective
         self.search_seed = seed
         self.deadline = Deadline(time_budget, spent=spent)
+        self.pareto = pareto
         self.verbose = 0
 
     def history(self) -> History:
-        records = [record_from_trial(self.trials[i]) for i in self.start_order]
-        return History(records, self.easynas_objective)
+        records = [record_from_trial(self.trials[i], self._info(i)) for i in self.start_order]
+        return History(records, self.easynas_objective, self.pareto)
+
+    def _info(self, trial_id: str) -> dict[str, Any]:
+        """The trial info the tuner wrote in the trial's folder ({} if none yet)."""
+        path = os.path.join(self._get_trial_dir(trial_id), TRIAL_INFO)
+        if not os.path.exists(path):
+            return {}
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
 
     def populate_space(self, trial_id: str) -> dict[str, Any]:
         if self.deadline.expired():
@@ -273,6 +294,9 @@ class SearchTuner(kt.Tuner):
         trial_time_limit: Seconds one trial may run (build and training); a
             trial past it is stopped at the end of its current batch and
             recorded as failed. None for no limit.
+        cost_meter: Measures each built candidate's costs before it trains
+            and rejects one over its limits (a failed trial whose info says
+            `feasible: false` and why). None: measure, with no limits.
     """
 
     def __init__(
@@ -287,8 +311,10 @@ class SearchTuner(kt.Tuner):
         on_trial_end=None,
         reserve: Callable[[dict[str, Any]], float] | None = None,
         trial_time_limit: float | None = None,
+        cost_meter: CostMeter | None = None,
     ) -> None:
         self.graph = graph
+        self.cost_meter = cost_meter or CostMeter()
         self._reserve = reserve
         self.spec = spec
         self.patience = patience
@@ -314,6 +340,7 @@ class SearchTuner(kt.Tuner):
         initial_epoch = int(hp.values.get(INITIAL_EPOCH_KEY, 0))
         started = time.perf_counter()
         model = self._build_trial_model(trial, seed, weights="parent")
+        costs = self._measure_costs(trial.trial_id, model, x)  # may reject it untrained
         _create_state_eagerly(model, x, y)
         best = _BestWeights(objective)
         timer = _TrainTimer()
@@ -336,13 +363,10 @@ class SearchTuner(kt.Tuner):
             *callbacks,
         ]
         history = model.fit(
-            x,
-            y,
-            sample_weight=sample_weight,
-            validation_data=validation_data,
+            **fit_arguments(x, y, sample_weight=sample_weight, validation_data=validation_data,
+                            batch_size=batch_size, seed=_trial_seed(seed, trial.trial_id)),
             epochs=epochs,
             initial_epoch=initial_epoch,
-            batch_size=batch_size,
             callbacks=fit_callbacks,
             verbose=fit_verbose,
         )
@@ -360,8 +384,7 @@ class SearchTuner(kt.Tuner):
         with replacing(self._checkpoint_path(trial.trial_id), ".weights.h5") as tmp:
             model.save_weights(tmp)
         info = {
-            "params": int(model.count_params()),
-            "latency_ms": _latency_ms(model, x),
+            **costs,
             "build_seconds": build_seconds,
             "fit_seconds": timer.seconds,
             "epoch_seconds": timer.epoch_seconds,
@@ -387,8 +410,17 @@ class SearchTuner(kt.Tuner):
         keras.backend.clear_session()
         gc.collect()
         if self._on_trial_end is not None:
-            record = record_from_trial(self.oracle.get_trial(trial.trial_id))
-            self._on_trial_end(record, self.trial_info(trial.trial_id))
+            info = self.trial_info(trial.trial_id)
+            record = record_from_trial(self.oracle.get_trial(trial.trial_id), info)
+            self._on_trial_end(record, info)
+
+    def _measure_costs(self, trial_id: str, model: keras.Model, x: Any) -> dict[str, Any]:
+        """The candidate's costs; over a limit, its info is written and the trial fails."""
+        try:
+            return self.cost_meter.measure(model, x)
+        except InfeasibleCandidate as error:
+            self._write_info(trial_id, error.costs)
+            raise kt.errors.FailedTrialError(str(error)) from None
 
     def _build_trial_model(self, trial, seed: int | None = None,
                            weights: str | None = None) -> keras.Model:
@@ -410,7 +442,7 @@ class SearchTuner(kt.Tuner):
         """
         keras.backend.clear_session()
         if seed is not None:
-            keras.utils.set_random_seed((int(seed) + int(trial.trial_id)) % 2**31)
+            keras.utils.set_random_seed(_trial_seed(seed, trial.trial_id))
         values = trial.hyperparameters.values
         parent = values.get(PARENT_KEY) if weights == "parent" else None
         try:
@@ -464,7 +496,9 @@ class SearchTuner(kt.Tuner):
         model = self._build_trial_model(trial, seed)
         stop_at_deadline = _StopAtDeadline(deadline)
         history = model.fit(
-            x, y, sample_weight=sample_weight, epochs=epochs, batch_size=batch_size,
+            **fit_arguments(x, y, sample_weight=sample_weight, batch_size=batch_size,
+                            seed=_trial_seed(seed, trial.trial_id)),
+            epochs=epochs,
             callbacks=[keras.callbacks.TerminateOnNaN(), stop_at_deadline],
             verbose=fit_verbose,
         )
@@ -492,11 +526,7 @@ class SearchTuner(kt.Tuner):
 
     def trial_info(self, trial_id: str) -> dict[str, Any]:
         """The cost and timing facts recorded for a trial ({} if none)."""
-        path = os.path.join(self.get_trial_dir(trial_id), TRIAL_INFO)
-        if not os.path.exists(path):
-            return {}
-        with open(path, encoding="utf-8") as f:
-            return json.load(f)
+        return self.oracle._info(trial_id)
 
     def _write_info(self, trial_id: str, info: dict[str, Any]) -> None:
         directory = self.get_trial_dir(trial_id)
@@ -510,6 +540,40 @@ class SearchTuner(kt.Tuner):
 
     def _checkpoint_path(self, trial_id: str) -> str:
         return os.path.join(self.get_trial_dir(trial_id), CHECKPOINT)
+
+
+def _trial_seed(seed: int | None, trial_id: str) -> int | None:
+    """A trial's seed (initial weights, shuffling): the search seed offset by the trial."""
+    return None if seed is None else (int(seed) + int(trial_id)) % 2**31
+
+
+def load_trial_model(project_dir: str, graph: Graph, spec: DataSpec, trial_id: str,
+                     values: dict[str, Any]) -> keras.Model:
+    """The trained model of a finished trial of a project, at its best epoch (a morph
+    child's ops replayed).
+
+    Args:
+        project_dir: The project folder.
+        graph: The graph the project searched.
+        spec: Its data spec.
+        trial_id: The trial.
+        values: The trial's hyperparameter values.
+
+    Raises:
+        FileNotFoundError: The trial left no checkpoint (it did not complete,
+            or the project folder is gone).
+    """
+    path = os.path.join(project_dir, f"trial_{trial_id}", CHECKPOINT)
+    if not os.path.exists(path):
+        raise FileNotFoundError(
+            f"Trial {trial_id} has no trained weights at {path!r}: it did not complete, or "
+            "the project folder was removed."
+        )
+    hp = kt.HyperParameters()
+    hp.values.update(values)
+    model = apply_ops(graph.build(hp, spec), morph_chain(values))  # a morph child's ops replayed
+    _load_checkpoint(model, path)
+    return model
 
 
 def _create_state_eagerly(model: keras.Model, x: Any, y: Any) -> None:
@@ -539,25 +603,3 @@ def _load_checkpoint(model: keras.Model, path: str) -> None:
     model.optimizer.build(model.trainable_variables)
     model.load_weights(path)
 
-
-def _latency_ms(model: keras.Model, x: Any, repeats: int = 20) -> float | None:
-    """Median milliseconds of one compiled forward pass on a batch of one."""
-    import tensorflow as tf
-
-    try:
-        sample = (
-            {k: v[:1] for k, v in x.items()} if isinstance(x, dict)
-            else [v[:1] for v in x] if isinstance(x, (list, tuple)) else x[:1]
-        )
-        forward = tf.function(lambda t: model(t, training=False))
-        forward(sample)
-        forward(sample)
-        times = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            forward(sample)
-            times.append(time.perf_counter() - start)
-        return 1000.0 * float(np.median(times))
-    except Exception as error:  # latency is informative only; never fail a trial on it
-        logger.warning("Could not time inference: %s", error)
-        return None

@@ -56,6 +56,8 @@ class TrialRecord:
         metrics: Best value of each reported metric.
         best_step: The epoch at which the objective was best.
         message: Why the trial failed, if it did.
+        costs: What the candidate costs (`params`, `flops`, `size_bytes`,
+            `latency_ms`, `latency_batch_ms`, ... as measured before training).
     """
 
     trial_id: str
@@ -65,6 +67,7 @@ class TrialRecord:
     metrics: dict[str, float] = field(default_factory=dict)
     best_step: int | None = None
     message: str | None = None
+    costs: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.status == TrialStatus.COMPLETED and (

@@ -21,6 +21,8 @@ from easynas.search._records import Objective, TrialRecord, TrialStatus
 if TYPE_CHECKING:
     import keras_tuner
 
+    from easynas.search._pareto import ParetoObjectives
+
 __all__ = ["History", "Proposal", "Strategy", "values_key"]
 
 
@@ -55,11 +57,15 @@ class History:
     Args:
         records: Trial records in start order.
         objective: What is optimised.
+        pareto: For a multi-objective search, its objectives: `best` then
+            ranks by Pareto front and crowding distance (NSGA-II).
     """
 
-    def __init__(self, records: Sequence[TrialRecord], objective: Objective) -> None:
+    def __init__(self, records: Sequence[TrialRecord], objective: Objective,
+                 pareto: ParetoObjectives | None = None) -> None:
         self.records = list(records)
         self.objective = objective
+        self.pareto = pareto
 
     def __len__(self) -> int:
         return len(self.records)
@@ -71,7 +77,10 @@ class History:
         return [r for r in self.records if r.status == TrialStatus.RUNNING]
 
     def best(self, k: int = 1) -> list[TrialRecord]:
-        """The k best completed trials, best first."""
+        """The k best completed trials, best first (by Pareto rank when several
+        objectives are searched)."""
+        if self.pareto is not None:
+            return self.pareto.rank(self.records)[:k]
         return sorted(self.completed(), key=lambda r: self.objective.sort_key(r.score))[:k]
 
     def tried(self) -> set[str]:

@@ -72,6 +72,11 @@ class _TabularTask(SearchEstimator):
         overwrite: bool = False,
         seed: int | None = None,
         verbose: int = 1,
+        max_params: int | None = None,
+        max_latency_ms: float | None = None,
+        max_size_mb: float | None = None,
+        objectives: list[str] | None = None,
+        measure_tflite: bool = False,
     ) -> None:
         self.column_names = column_names
         self.column_types = column_types
@@ -90,6 +95,11 @@ class _TabularTask(SearchEstimator):
         self.overwrite = overwrite
         self.seed = seed
         self.verbose = verbose
+        self.max_params = max_params
+        self.max_latency_ms = max_latency_ms
+        self.max_size_mb = max_size_mb
+        self.objectives = objectives
+        self.measure_tflite = measure_tflite
 
     def _initial_values(self, graph: Graph) -> list[dict[str, Any]]:
         return [dict(p) for p in _TABULAR_PRESETS]
@@ -182,7 +192,10 @@ class TabularClassifier(TaskClassifierMixin, _TabularTask):
                  refit: bool | str = "auto", objective: str | tuple[str, str] = "val_loss",
                  directory: str | None = None,
                  project_name: str | None = None, overwrite: bool = False,
-                 seed: int | None = None, verbose: int = 1) -> None:
+                 seed: int | None = None, verbose: int = 1,
+                 max_params: int | None = None, max_latency_ms: float | None = None,
+                 max_size_mb: float | None = None, objectives: list[str] | None = None,
+                 measure_tflite: bool = False) -> None:
         super().__init__(
             column_names=column_names, column_types=column_types, search=search,
             max_trials=max_trials, time_budget=time_budget,
@@ -190,6 +203,8 @@ class TabularClassifier(TaskClassifierMixin, _TabularTask):
             batch_size=batch_size, validation_split=validation_split, refit=refit,
             objective=objective, directory=directory, project_name=project_name,
             overwrite=overwrite, seed=seed, verbose=verbose,
+            max_params=max_params, max_latency_ms=max_latency_ms, max_size_mb=max_size_mb,
+            objectives=objectives, measure_tflite=measure_tflite,
         )
         self.class_weight = class_weight
         self.multi_label = multi_label

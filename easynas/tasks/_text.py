@@ -59,6 +59,11 @@ class _TextTask(SearchEstimator):
         overwrite: bool = False,
         seed: int | None = None,
         verbose: int = 1,
+        max_params: int | None = None,
+        max_latency_ms: float | None = None,
+        max_size_mb: float | None = None,
+        objectives: list[str] | None = None,
+        measure_tflite: bool = False,
     ) -> None:
         self.missing_text = missing_text
         self.search = search
@@ -76,6 +81,11 @@ class _TextTask(SearchEstimator):
         self.overwrite = overwrite
         self.seed = seed
         self.verbose = verbose
+        self.max_params = max_params
+        self.max_latency_ms = max_latency_ms
+        self.max_size_mb = max_size_mb
+        self.objectives = objectives
+        self.measure_tflite = measure_tflite
 
     def _initial_values(self, graph: Graph) -> list[dict[str, Any]]:
         return [dict(p) for p in _TEXT_PRESETS]
@@ -121,7 +131,10 @@ class TextClassifier(TaskClassifierMixin, _TextTask):
                  refit: bool | str = "auto", objective: str | tuple[str, str] = "val_loss",
                  directory: str | None = None,
                  project_name: str | None = None, overwrite: bool = False,
-                 seed: int | None = None, verbose: int = 1) -> None:
+                 seed: int | None = None, verbose: int = 1,
+                 max_params: int | None = None, max_latency_ms: float | None = None,
+                 max_size_mb: float | None = None, objectives: list[str] | None = None,
+                 measure_tflite: bool = False) -> None:
         super().__init__(
             missing_text=missing_text, search=search, max_trials=max_trials,
             time_budget=time_budget, trial_time_limit=trial_time_limit, epochs=epochs,
@@ -129,6 +142,8 @@ class TextClassifier(TaskClassifierMixin, _TextTask):
             validation_split=validation_split, refit=refit, objective=objective,
             directory=directory, project_name=project_name, overwrite=overwrite, seed=seed,
             verbose=verbose,
+            max_params=max_params, max_latency_ms=max_latency_ms, max_size_mb=max_size_mb,
+            objectives=objectives, measure_tflite=measure_tflite,
         )
         self.multi_label = multi_label
 

@@ -49,3 +49,19 @@ def test_progress_reporter_is_silent_at_verbose_0_and_reports_at_1():
     assert lines[1] == "[trial 2/3] FAILED: OOM: too big"
     assert "(best 0.4000)" in lines[2]
     assert "best val_loss=0.4000" in lines[3]
+
+
+def test_leaderboard_shows_costs_and_marks_infeasible_candidates():
+    infos = {
+        "2": {"params": 1234, "flops": 5000, "size_bytes": 2**20, "latency_ms": 0.5,
+              "latency_batch_ms": 2.0, "feasible": True},
+        "1": {"params": 99999, "feasible": False,
+              "infeasible_reason": "99,999 parameters > max_params=1,000"},
+    }
+    board = build_leaderboard(_records(), infos, Objective("val_loss", "min"))
+    best = board.loc[1]
+    assert (best["flops"], best["size_mb"], best["latency_batch_ms"]) == (5000, 1.0, 2.0)
+    failed = board.loc[3]
+    assert failed["status"] == "INFEASIBLE" and failed["params"] == 99999
+    assert failed["message"] == "99,999 parameters > max_params=1,000"
+    assert "tflite_latency_ms" not in board.columns

@@ -102,3 +102,31 @@ def test_a_running_trial_holds_back_what_reserve_asks_and_stops_in_time(problem,
     assert all(a["build_seconds"] > 0 and np.isfinite(a["score"]) for a in asked)
     # The trial ended at the held-back mark: about 10 s of the 15 are left.
     assert 6.0 < oracle.deadline.total_remaining() <= 10.0
+
+
+def test_search_tuner_records_costs_and_rejects_an_infeasible_candidate_untrained(
+    problem, tmp_path, seed
+):
+    from easynas.search._costs import CostLimits, CostMeter
+
+    graph, spec, (x, y), validation = problem
+    oracle = StrategyOracle(RandomSearch(), Objective("val_loss", "min"), 2, seed)
+    tuner = SearchTuner(oracle, graph, spec, directory=str(tmp_path), project_name="p",
+                        overwrite=True, cost_meter=CostMeter(CostLimits(max_params=10)))
+    tuner.search(x=x, y=y, validation_data=validation, epochs=1, batch_size=16)
+    records = tuner.records()
+    assert [r.status for r in records] == [TrialStatus.FAILED] * 2
+    for record in records:
+        info = tuner.trial_info(record.trial_id)
+        assert info["feasible"] is False and "max_params=10" in record.message
+        assert "epochs_run" not in info and "latency_ms" not in info  # never trained or timed
+        assert record.costs["params"] == info["params"] > 10
+        assert not os.path.exists(os.path.join(tuner.get_trial_dir(record.trial_id), CHECKPOINT))
+
+    fine = _search(problem, RandomSearch(), 1, tmp_path / "fine", seed)
+    record, = fine.records()
+    info = fine.trial_info(record.trial_id)
+    assert info["feasible"] is True and info["epochs_run"] == 1
+    assert set(record.costs) == {"params", "flops", "size_bytes", "latency_ms", "latency_batch",
+                                 "latency_batch_ms"}
+    assert record.costs["flops"] > record.costs["params"] > 0
