@@ -378,6 +378,12 @@ def test_a_continued_morphism_search_grows_its_tree_from_the_trials_on_disk(digi
         assert morph_chain(child.values)[: len(morph_chain(parent.values))] == morph_chain(
             parent.values)
         assert child.values["easynas/epochs"] == 1  # half a from-scratch trial's 2 epochs
-    assert set(more.leaderboard().parent.dropna()) <= {r.trial_id for r in new}
+    board = more.leaderboard()
+    assert set(board.parent.dropna()) <= {r.trial_id for r in new}
+    # Any trial's model (a point of the front, say) is rebuilt with its ops replayed.
+    for child in new[1:]:
+        if child.trial_id != more.best_trial_id_:
+            params = board.loc[board.trial_id == child.trial_id, "params"].item()
+            assert more.trial_model(child.trial_id).count_params() == params
     # The best trial, whichever generation, is rebuilt from its values and checkpoint.
     assert more.predict(x[:4]).shape == (4,)
