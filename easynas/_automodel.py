@@ -30,9 +30,11 @@ class AutoModel(SearchEstimator):
             connected to a searched trunk of each input's default block
             (`ImageBlock`, `TextBlock`, `TabularBlock`) joined by a `Merge`
             block when there are several inputs.
-        search: Strategy name ("greedy", "random", "bayesian", "hyperband"), a
-            config dict or an `easynas.search.Strategy`. Default "greedy":
-            known-good candidates first, then variations of the best.
+        search: Strategy name ("greedy", "random", "bayesian", "hyperband",
+            "morphism"), a config dict or an `easynas.search.Strategy`. Default
+            "greedy": known-good candidates first, then variations of the best.
+            "morphism" (experimental: `fit` warns `ExperimentalWarning`) grows
+            trained candidates by function-preserving morphs.
         max_trials: Most candidates to train. Default 10.
         time_budget: Wall-clock limit for the whole `fit`: seconds or a string
             such as "10min"; None for none. When it runs out, the candidate in

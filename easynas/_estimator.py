@@ -15,6 +15,7 @@ import os
 import shutil
 import tempfile
 import time
+import warnings
 import weakref
 from collections.abc import Sequence
 from typing import Any
@@ -32,13 +33,19 @@ from easynas.data._analysis import analyze_classification_target, analyze_regres
 from easynas.data._conform import decode_output, encode_target, output_probabilities
 from easynas.data._spec import ClassificationTargetSpec, DataSpec
 from easynas.data._weights import check_sample_weight, class_weights
-from easynas.exceptions import InvalidDataError, InvalidParameterError, NotFittedError
+from easynas.exceptions import (
+    ExperimentalWarning,
+    InvalidDataError,
+    InvalidParameterError,
+    NotFittedError,
+)
 from easynas.graph._graph import Graph
 from easynas.graph._heads import ClassificationHead, RegressionHead
 from easynas.report._leaderboard import build_leaderboard, last_line
 from easynas.report._progress import ProgressReporter
 from easynas.search import _registry
 from easynas.search._budget import parse_duration
+from easynas.search._lineage import lineage
 from easynas.search._records import Objective, TrialStatus
 from easynas.search._roles import Chief, Worker, role_from_env
 
@@ -87,8 +94,8 @@ class SearchEstimator(BaseEstimator):
     """
 
     _parameter_constraints: dict[str, list] = {
-        "search": [v.Satisfies(_valid_search, "a strategy name ('greedy', 'random', "
-                               "'bayesian', 'hyperband'), config or Strategy instance")],
+        "search": [v.Satisfies(_valid_search, "a strategy name ('greedy', 'random', 'bayesian', "
+                               "'hyperband', 'morphism'), config or Strategy instance")],
         "max_trials": [v.Interval(int, 1, None)],
         "time_budget": [v.NONE, v.Satisfies(_valid_time_budget,
                                             "a positive number of seconds or a duration string "
@@ -265,6 +272,12 @@ class SearchEstimator(BaseEstimator):
                 self.search, max_epochs=self.epochs,
                 initial_values=self._initial_values(graph) or None,
             )
+            if getattr(strategy, "experimental", False):
+                warnings.warn(
+                    f"search={strategy.name!r} is experimental: its options and the values it "
+                    "stores in each trial may still change between releases.",
+                    ExperimentalWarning, stacklevel=2,
+                )
             refit = self.refit is True or (self.refit == "auto" and validation_data is None)
             records, infos, best_model, refit_info = self._run_search(
                 graph, spec, strategy, objective, seed, project_dir, data,
@@ -485,7 +498,8 @@ class SearchEstimator(BaseEstimator):
         best_epoch = info.get("best_epoch")
         if best_epoch is None:
             return None
-        epochs = int(best_epoch) + 1
+        # A morph child inherited its parent's training: it refits for its lineage's epochs.
+        epochs = int(info.get("lineage_epochs", int(best_epoch) + 1))
         estimate = _refit_seconds(info, (len(targets[0]) + len(val_targets[0])) / len(targets[0]))
         deadline.hold_back(0.0)
         if deadline.total_remaining() < estimate:
@@ -613,6 +627,8 @@ class SearchEstimator(BaseEstimator):
                 key: point.get(key) for key in front_keys}} for point in self.pareto_front()],
             "seed": self.seed_,
             "refit": self.refit_info_,
+            # Trials continued or morphed from another: {trial_id: {parent, ops}}.
+            "lineage": lineage((r.trial_id, r.values) for r in self.trials_),
         }
         write_json(os.path.join(self.project_dir_, RESULT_FILE), result, indent=2)
 
@@ -979,7 +995,8 @@ def _refit_seconds(info: dict[str, Any], scale: float) -> float:
     if not epoch_seconds or best_epoch is None:
         return 0.0
     first, rest = epoch_seconds[0], epoch_seconds[1:] or epoch_seconds
-    training = (first + float(np.median(rest)) * best_epoch) * scale
+    epochs = int(info.get("lineage_epochs", best_epoch + 1))  # a morph child: its lineage's
+    training = (first + float(np.median(rest)) * (epochs - 1)) * scale
     return 1.1 * (info.get("build_seconds", 0.0) + training)
 
 

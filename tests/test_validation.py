@@ -55,6 +55,8 @@ BAD_VALUES = {
     "max_size_mb": (0, "0"),
     "objectives": (["latency"], "['latency']"),
     "measure_tflite": ("yes", "'yes'"),
+    "n_parallel_trials": (0, "0"),
+    "distribution_strategy": ("tpu", "'tpu'"),
 }
 
 
@@ -145,8 +147,9 @@ def test_every_bad_parameter_raises_in_one_shape(name, parameter):
         ("objective", ("val_loss", "up"), "must be a metric name such as 'val_loss' or a (name, "
                                           "'min'|'max') tuple. Got ('val_loss', 'up') instead."),
         ("search", {"class_name": "genetic"}, "must be a strategy name ('greedy', 'random', "
-                                              "'bayesian', 'hyperband'), config or Strategy "
-                                              "instance. Got {'class_name': 'genetic'} instead."),
+                                              "'bayesian', 'hyperband', 'morphism'), config or "
+                                              "Strategy instance. Got {'class_name': 'genetic'} "
+                                              "instead."),
     ],
 )
 def test_image_classifier_messages_read_like_scikit_learn(parameter, value, message):

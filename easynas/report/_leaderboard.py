@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from easynas.search._lineage import PARENT_KEY, describe_ops, split_chain
 from easynas.search._records import Objective, TrialRecord, TrialStatus
 
 __all__ = ["build_leaderboard", "describe_values", "last_line"]
@@ -47,10 +48,12 @@ def build_leaderboard(
     Returns:
         A DataFrame with columns `trial_id, status, <objective>, <metrics...>,
         params, flops, size_mb, latency_ms, latency_batch_ms, [tflite_latency_ms,]
-        epochs, trial_seconds, parent, hyperparameters, message`, and `worker`
-        (who ran the trial) when the search was distributed. A candidate
-        rejected by a cost limit has the status "INFEASIBLE" and the limit it
-        broke as its message; `tflite_latency_ms` is there when measured.
+        epochs, trial_seconds, parent, morph_ops, hyperparameters, message`, and
+        `worker` (who ran the trial) when the search was distributed. A
+        candidate rejected by a cost limit has the status "INFEASIBLE" and the
+        limit it broke as its message; `tflite_latency_ms` is there when
+        measured. `parent` is the trial a trial continues or was morphed from,
+        `morph_ops` the morph ops of its own (e.g. "wider(conv2d) + add_skip(a->b)").
     """
     rows = []
     tflite = any("tflite_latency_ms" in info for info in infos.values())
@@ -78,7 +81,8 @@ def build_leaderboard(
         row.update(
             epochs=info.get("epochs_run"),
             trial_seconds=info.get("trial_seconds"),
-            parent=record.values.get("easynas/parent_trial_id"),
+            parent=record.values.get(PARENT_KEY),
+            morph_ops=_own_ops(record.values),
             hyperparameters=describe_values(record.values),
             message=info["infeasible_reason"] if infeasible else last_line(record.message),
         )
@@ -99,3 +103,12 @@ def build_leaderboard(
     table = table.iloc[order].reset_index(drop=True)
     table.index = pd.RangeIndex(1, len(table) + 1, name="rank")
     return table
+
+
+def _own_ops(values: Mapping[str, Any]) -> str | None:
+    """The trial's own morph ops as text; None for a trial that is not a morph child."""
+    try:
+        own = split_chain(values)[1]
+    except ValueError as error:  # a malformed chain: the trial failed and says why
+        return f"(unreadable: {error})"
+    return describe_ops(own) if own else None

@@ -3,6 +3,7 @@
 from easynas.search._bayesian import BayesianSearch
 from easynas.search._greedy import GreedySearch
 from easynas.search._hyperband import Hyperband
+from easynas.search._morphism import MorphismSearch
 from easynas.search._proxies import PROXIES, proxy_scores
 from easynas.search._random import RandomSearch
 from easynas.search._records import Objective, TrialRecord, TrialStatus
@@ -16,6 +17,7 @@ __all__ = [
     "GreedySearch",
     "History",
     "Hyperband",
+    "MorphismSearch",
     "Objective",
     "PROXIES",
     "Proposal",

@@ -11,6 +11,7 @@ oracle records which worker ran each trial and hands a lost worker's trial on.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import logging
@@ -25,9 +26,11 @@ import keras_tuner as kt
 import numpy as np
 
 from easynas._atomic import replacing, write_json
+from easynas.morph import MorphError, apply_ops
 from easynas.search._budget import Deadline
 from easynas.search._costs import COST_KEYS, CostMeter, InfeasibleCandidate
 from easynas.search._feed import fit_arguments
+from easynas.search._lineage import PARENT_KEY, morph_chain, split_chain
 from easynas.search._pareto import ParetoObjectives
 from easynas.search._records import Objective, TrialRecord, TrialStatus
 from easynas.search._roles import Chief, Worker, parse_address
@@ -43,7 +46,6 @@ __all__ = ["SearchTuner", "StrategyOracle", "load_trial_model", "record_from_tri
 
 CHECKPOINT = "checkpoint.weights.h5"
 TRIAL_INFO = "easynas_trial.json"
-PARENT_KEY = "easynas/parent_trial_id"
 EPOCHS_KEY = "easynas/epochs"
 INITIAL_EPOCH_KEY = "easynas/initial_epoch"
 ENDING_FILE = "easynas_ending.json"  # a worker's last word on a trial (status, message)
@@ -480,6 +482,9 @@ class SearchTuner(kt.Tuner):
         self.patience = patience
         self.trial_time_limit = trial_time_limit
         self._on_trial_end = on_trial_end
+        bind = getattr(oracle.strategy, "bind_builder", None)
+        if bind is not None:  # e.g. MorphismSearch, which reads architectures
+            bind(self._architecture)
         super().__init__(
             oracle=oracle,
             hypermodel=_GraphHyperModel(graph, spec),
@@ -582,10 +587,7 @@ class SearchTuner(kt.Tuner):
         epochs = int(hp.values.get(EPOCHS_KEY, epochs))
         initial_epoch = int(hp.values.get(INITIAL_EPOCH_KEY, 0))
         started = time.perf_counter()
-        model = self._fresh_model(trial, seed)
-        parent = hp.values.get(PARENT_KEY)
-        if parent:
-            _load_checkpoint(model, self._checkpoint_path(parent))
+        model = self._build_trial_model(trial, seed, weights="parent")
         costs = self._measure_costs(trial.trial_id, model, x)  # may reject it untrained
         _create_state_eagerly(model, x, y)
         best = _BestWeights(objective)
@@ -640,6 +642,13 @@ class SearchTuner(kt.Tuner):
             "best_epoch": best.best_epoch,
             "stopped_by_budget": stop_at_deadline.stopped,
         }
+        if hp.values.get(PARENT_KEY) and split_chain(hp.values)[1]:
+            # A morph child's weights hold its parent's training too: a refit from
+            # scratch trains as many epochs as the whole lineage did.
+            parent_info = self.trial_info(hp.values[PARENT_KEY])
+            info["lineage_epochs"] = int(parent_info.get(
+                "lineage_epochs", int(parent_info.get("best_epoch") or 0) + 1
+            )) + best.best_epoch + 1
         self._write_info(trial.trial_id, info)
         del model
         return history
@@ -662,19 +671,70 @@ class SearchTuner(kt.Tuner):
             self._write_info(trial_id, error.costs)
             raise kt.errors.FailedTrialError(str(error)) from None
 
-    def _fresh_model(self, trial, seed: int | None) -> keras.Model:
-        """The trial's untrained model, its initial weights seeded by search seed and trial."""
+    def _build_trial_model(self, trial, seed: int | None = None,
+                           weights: str | None = None) -> keras.Model:
+        """The trial's compiled model: the graph built from its values, then its morph ops.
+
+        Args:
+            trial: The KerasTuner trial.
+            seed: Seeds the initial weights (with the trial id); None leaves them unseeded.
+            weights: None for fresh weights; "parent" for a trial about to run:
+                its parent's checkpoint is loaded into the parent's architecture
+                before the trial's own morph ops apply (function-preserving);
+                "own" for a finished trial: its own checkpoint.
+
+        Raises:
+            kt.errors.FailedTrialError: For a trial to run ("parent") whose
+                morph ops cannot apply or whose parent's checkpoint is missing.
+            MorphError: Otherwise, when the morph ops cannot apply.
+            FileNotFoundError: With "own", when the trial has no checkpoint.
+        """
         keras.backend.clear_session()
         if seed is not None:
             keras.utils.set_random_seed(_trial_seed(seed, trial.trial_id))
-        return self._build(trial.hyperparameters)
+        with self._scope():
+            values = trial.hyperparameters.values
+            parent = values.get(PARENT_KEY) if weights == "parent" else None
+            try:
+                before, own = split_chain(values)
+                model = self.graph.build(trial.hyperparameters, self.spec)
+                if parent:
+                    model = apply_ops(model, before)
+                    path = self._checkpoint_path(parent)
+                    if not os.path.exists(path):
+                        raise kt.errors.FailedTrialError(
+                            f"The checkpoint of parent trial {parent!r} is missing ({path}); "
+                            "the parent failed or its files were removed."
+                        )
+                    _load_checkpoint(model, path)
+                    model = apply_ops(model, own)
+                else:
+                    model = apply_ops(model, before + own)
+            except MorphError as error:
+                if weights != "parent":
+                    raise
+                raise kt.errors.FailedTrialError(
+                    f"Cannot build the morph child of trial {parent!r}: {error}"
+                ) from error
+            if weights == "own":
+                path = self._checkpoint_path(trial.trial_id)
+                if not os.path.exists(path):
+                    raise FileNotFoundError(
+                        f"Trial {trial.trial_id!r} has no checkpoint at {path}."
+                    )
+                _load_checkpoint(model, path)
+            return model
 
-    def _build(self, hp: kt.HyperParameters) -> keras.Model:
-        """The model for `hp`, made under the distribution strategy's scope if there is one."""
-        if self._distribution is None:
-            return self.graph.build(hp, self.spec)
-        with self._distribution.scope():
-            return self.graph.build(hp, self.spec)
+    def _scope(self) -> Any:
+        """The distribution strategy's scope (variables mirrored on its GPUs), or a no-op."""
+        return (contextlib.nullcontext() if self._distribution is None
+                else self._distribution.scope())
+
+    def _architecture(self, values: dict[str, Any]) -> keras.Model:
+        """The untrained model of a set of values, morph ops applied (for strategies)."""
+        hp = self.oracle.get_space()
+        hp.values = dict(values)
+        return apply_ops(self.graph.build(hp, self.spec), morph_chain(values), compile=False)
 
     # --- refit ------------------------------------------------------------------
     def refit(self, trial, x, y, *, epochs: int, batch_size: int, deadline: Deadline,
@@ -683,12 +743,14 @@ class SearchTuner(kt.Tuner):
         """Train a finished trial's architecture afresh on `(x, y)` for `epochs` epochs.
 
         There is no validation data, so nothing stops it early; the epoch
-        count is the trial's best epoch. Returns `(model, info)`; the model is
+        count is the trial's best epoch (for a morph child, the epochs of its
+        whole lineage, `lineage_epochs` in its info: the child's architecture,
+        ops replayed on fresh weights, trains from scratch). Returns `(model, info)`; the model is
         None (and `info["reason"]` says why) when the deadline ended training
         early or the loss diverged, so the caller keeps the searched model.
         """
         started = time.perf_counter()
-        model = self._fresh_model(trial, seed)
+        model = self._build_trial_model(trial, seed)
         stop_at_deadline = _StopAtDeadline(deadline)
         history = model.fit(
             **fit_arguments(x, y, sample_weight=sample_weight, batch_size=batch_size,
@@ -713,10 +775,8 @@ class SearchTuner(kt.Tuner):
 
     # --- results -------------------------------------------------------------
     def load_model(self, trial) -> keras.Model:
-        """The trained model of a finished trial, at its best epoch."""
-        model = self._build(trial.hyperparameters)
-        _load_checkpoint(model, self._checkpoint_path(trial.trial_id))
-        return model
+        """The trained model of a finished trial, at its best epoch (morph ops replayed)."""
+        return self._build_trial_model(trial, weights="own")
 
     def records(self) -> list[TrialRecord]:
         return self.oracle.history().records
@@ -760,7 +820,8 @@ def _trial_seed(seed: int | None, trial_id: str) -> int | None:
 
 def load_trial_model(project_dir: str, graph: Graph, spec: DataSpec, trial_id: str,
                      values: dict[str, Any]) -> keras.Model:
-    """The trained model of a finished trial of a project, at its best epoch.
+    """The trained model of a finished trial of a project, at its best epoch (a morph
+    child's ops replayed).
 
     Args:
         project_dir: The project folder.
@@ -781,7 +842,7 @@ def load_trial_model(project_dir: str, graph: Graph, spec: DataSpec, trial_id: s
         )
     hp = kt.HyperParameters()
     hp.values.update(values)
-    model = graph.build(hp, spec)
+    model = apply_ops(graph.build(hp, spec), morph_chain(values))  # a morph child's ops replayed
     _load_checkpoint(model, path)
     return model
 

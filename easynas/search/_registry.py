@@ -8,6 +8,7 @@ from typing import Any
 from easynas.search._bayesian import BayesianSearch
 from easynas.search._greedy import GreedySearch
 from easynas.search._hyperband import Hyperband
+from easynas.search._morphism import MorphismSearch
 from easynas.search._random import RandomSearch
 from easynas.search._strategy import Strategy
 
@@ -17,6 +18,7 @@ STRATEGIES: dict[str, type[Strategy]] = {
     "bayesian": BayesianSearch,
     "greedy": GreedySearch,
     "hyperband": Hyperband,
+    "morphism": MorphismSearch,
     "random": RandomSearch,
 }
 

@@ -11,6 +11,7 @@ from easynas.search import (
     BayesianSearch,
     GreedySearch,
     Hyperband,
+    MorphismSearch,
     RandomSearch,
     Strategy,
     get,
@@ -21,7 +22,7 @@ from easynas.search._registry import STRATEGIES
 def test_registry_lists_every_strategy():
     assert STRATEGIES == {
         "bayesian": BayesianSearch, "greedy": GreedySearch,
-        "hyperband": Hyperband, "random": RandomSearch,
+        "hyperband": Hyperband, "morphism": MorphismSearch, "random": RandomSearch,
     }
 
 
