@@ -245,9 +245,18 @@ class SearchEstimator(BaseEstimator):
         for node, input_spec in zip(graph.inputs, spec.inputs):
             if hasattr(input_spec, "column_kinds"):
                 logger.info("Column kinds of %s: %s", node.name, input_spec.column_kinds)
-        features = _conform_inputs(graph.inputs, spec, x_train, "x")
+        try:
+            features = _conform_inputs(graph.inputs, spec, x_train, "x")
+            val_features = _conform_inputs(
+                graph.inputs, spec, x_val, "x" if validation_data is None else "validation_data[0]"
+            )
+        except InvalidDataError:
+            if validation_data is None:
+                # The parts of a split are renumbered; read all of x, so the error names
+                # the user's own row.
+                _conform_inputs(graph.inputs, spec, xs, "x")
+            raise
         targets = [encode_target(s, a, "y") for s, a in zip(spec.targets, y_train)]
-        val_features = _conform_inputs(graph.inputs, spec, x_val, "validation_data[0]")
         val_targets = [
             encode_target(s, a, "validation_data[1]") for s, a in zip(spec.targets, y_val)
         ]

@@ -145,6 +145,17 @@ def test_tabular_classifier_rejects_bad_tables_before_training(tmp_path, fast, m
                            target)
 
 
+def test_a_bad_value_in_the_rows_split_off_for_validation_is_named_by_its_row_in_x(tmp_path,
+                                                                                   fast):
+    frame, y = _table()
+    frame["age"] = frame["age"].astype(object)
+    # With seed 42, row 30 lands in the 20% split off for validation (the numbering
+    # the user knows is x's, not the split's).
+    frame.loc[30, "age"] = "old"
+    _fails_before_training(en.TabularClassifier(**fast), tmp_path, InvalidDataError,
+                           "x column 'age' is numeric, but row 30 holds 'old'", frame, y)
+
+
 def test_tabular_regressor_rejects_a_single_training_row(tmp_path, fast):
     frame, _ = _table()
     target = frame.age.fillna(0.0).to_numpy()
