@@ -240,22 +240,27 @@ class SearchEstimator(BaseEstimator):
             if class_weight is not None:
                 val_weights = class_weights(class_weight, target_specs[0], y_val[0],
                                             reference=ys[0])
-        input_specs = [node.analyze(part, "x") for node, part in zip(graph.inputs, x_train)]
-        spec = DataSpec(inputs=tuple(input_specs), targets=tuple(target_specs))
-        for node, input_spec in zip(graph.inputs, spec.inputs):
-            if hasattr(input_spec, "column_kinds"):
-                logger.info("Column kinds of %s: %s", node.name, input_spec.column_kinds)
+        spec = None
         try:
+            input_specs = [node.analyze(part, "x") for node, part in zip(graph.inputs, x_train)]
+            spec = DataSpec(inputs=tuple(input_specs), targets=tuple(target_specs))
             features = _conform_inputs(graph.inputs, spec, x_train, "x")
             val_features = _conform_inputs(
                 graph.inputs, spec, x_val, "x" if validation_data is None else "validation_data[0]"
             )
         except InvalidDataError:
             if validation_data is None:
-                # The parts of a split are renumbered; read all of x, so the error names
-                # the user's own row.
-                _conform_inputs(graph.inputs, spec, xs, "x")
+                # The parts of a split are renumbered; read all of x the same way, so the
+                # error names the user's own row.
+                if spec is None:
+                    for node, part in zip(graph.inputs, xs):
+                        node.analyze(part, "x")
+                else:
+                    _conform_inputs(graph.inputs, spec, xs, "x")
             raise
+        for node, input_spec in zip(graph.inputs, spec.inputs):
+            if hasattr(input_spec, "column_kinds"):
+                logger.info("Column kinds of %s: %s", node.name, input_spec.column_kinds)
         targets = [encode_target(s, a, "y") for s, a in zip(spec.targets, y_train)]
         val_targets = [
             encode_target(s, a, "validation_data[1]") for s, a in zip(spec.targets, y_val)
