@@ -159,6 +159,34 @@ def test_same_seed_gives_same_trial_sequence(digits, fast, tmp_path):
     assert sequences[0] == sequences[1]
 
 
+@pytest.mark.parametrize(
+    "strategy", ["greedy", pytest.param("bayesian", marks=pytest.mark.slow)])
+def test_same_seed_gives_same_trials_scores_and_best_for_a_score_guided_search(
+        digits, fast, tmp_path, strategy):
+    from easynas.search import BayesianSearch, GreedySearch
+
+    x, y = digits
+    runs = []
+    for run in range(2):  # two fresh searches, in fresh folders, with the same seed
+        make = {"bayesian": lambda: BayesianSearch(num_initial_points=1),
+                "greedy": lambda: GreedySearch()}[strategy]
+        image = en.ImageInput()
+        block = en.blocks.DenseBlock(num_layers=1, units=[8, 16, 32], batch_norm=False)
+        model = en.AutoModel(image, en.ClassificationHead()(block(image)), search=make(),
+                             **{**fast, "max_trials": 3, "refit": False,
+                                "directory": str(tmp_path / str(run))})
+        model.fit(x, y)
+        runs.append(model)
+    first, second = runs
+    # The later proposals depend on the earlier trials' scores, so equal sequences need
+    # equal scores too.
+    assert [r.values for r in first.trials_] == [r.values for r in second.trials_]
+    assert [r.score for r in first.trials_] == [r.score for r in second.trials_]
+    assert len({str(r.values) for r in first.trials_}) == 3
+    assert first.best_hyperparameters_ == second.best_hyperparameters_
+    np.testing.assert_array_equal(first.predict_proba(x[:8]), second.predict_proba(x[:8]))
+
+
 def test_fit_continues_a_project_and_refuses_other_data(digits, fast):
     x, y = digits
     model = _tiny_automodel(**fast)
