@@ -107,6 +107,8 @@ WRONG_TYPE_CASES = {
                                  r"path\. Got int"),
     "table-3-d": ("table", np.zeros((N, 2, 2)), r"x must be a table of shape \(rows, columns\); "
                                                 r"got an array of shape \(30, 2, 2\)"),
+    "table-complex": ("table", _table().assign(size=np.ones(N, dtype=complex)),
+                      r"x column 'size' holds complex numbers \(dtype complex128\)"),
     "table-inf": ("table", _table().assign(size=[1.0, np.inf] * (N // 2)),
                   "x column 'size' must hold finite numbers; row 1 is infinite"),
 }

@@ -240,8 +240,13 @@ def numeric_values(column: pd.Series, label: str) -> np.ndarray:
 
     Raises:
         InvalidDataError: On a value that is not a number (naming its row),
-            or an infinite one.
+            an infinite one, or complex numbers.
     """
+    if pd.api.types.is_complex_dtype(column.dtype):
+        raise InvalidDataError(
+            f"{label} holds complex numbers (dtype {column.dtype}); pass real numbers, e.g. "
+            "the real and imaginary parts as two columns."
+        )
     if pd.api.types.is_bool_dtype(column.dtype) or pd.api.types.is_numeric_dtype(column.dtype):
         values = column.astype("float64").to_numpy(na_value=np.nan)
     else:
