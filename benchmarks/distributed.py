@@ -1,6 +1,6 @@
 """Wall time of one search run by 1, 2 and 4 local worker processes, side by side.
 
-    python -m benchmarks.distributed [--trials 12] [--epochs 2] [--rows 600] [--out ...]
+    python -m benchmarks.distributed [--trials 12] [--epochs 2] [--rows 600] [--rounds 1]
     python -m benchmarks.distributed --render   # rewrite the Markdown from the JSON
 
 The same random search (a small conv net on scikit-learn's 8x8 digits,
@@ -12,6 +12,10 @@ times, each in a fresh interpreter: in the search's own process
 processes). Every wall time counts everything a user waits for, interpreter
 and TensorFlow start-up of every process included. The machine's load
 average is recorded before and after each run, since other work may share it.
+With `--rounds N` the four configurations run N times, interleaved (1, 2, 4,
+1, 2, 4, ...), and each speed-up is taken against the in-process run of its own
+round, so that a change of load between rounds does not pass for scaling; the
+report gives each configuration's median over the rounds.
 Writes `<out>/distributed.json` and `<out>/distributed.md`, then regenerates
 RESULTS.md.
 """
@@ -111,19 +115,47 @@ def _run(name: str, setup: str, processes: int, args: argparse.Namespace) -> dic
             "load_after": [round(v, 2) for v in os.getloadavg()]}
 
 
+def _speedups(runs: list[dict[str, Any]]) -> list[float]:
+    """Each run's speed-up: its round's first (in-process) wall time over its own."""
+    base = {}
+    for run in runs:
+        base.setdefault(run.get("round", 1), run["wall_seconds"])
+    return [base[r.get("round", 1)] / r["wall_seconds"] for r in runs]
+
+
+def _median_rows(runs: list[dict[str, Any]], speedups: list[float]) -> list[str]:
+    """Per configuration: the median wall time and speed-up over the rounds."""
+    import statistics
+
+    names = list(dict.fromkeys(r["name"] for r in runs))
+    rows = []
+    for name in names:
+        mine = [(r, s) for r, s in zip(runs, speedups) if r["name"] == name]
+        walls = [r["wall_seconds"] for r, _ in mine]
+        ups = [s for _, s in mine]
+        rows.append(f"| {name} | {mine[0][0]['processes']} | {len(mine)} "
+                    f"| {statistics.median(walls):.0f} | {statistics.median(ups):.2f} "
+                    f"| {min(ups):.2f}-{max(ups):.2f} |")
+    return ["Median over the rounds (speed-up against the same round's in-process run):", "",
+            "| run | worker processes | rounds | median wall s | median speed-up "
+            "| speed-up range |", "|---|---|---|---|---|---|", *rows, ""]
+
+
 def distributed_markdown(result: dict[str, Any], level: int = 2) -> str:
     """The benchmark as Markdown (a section of RESULTS.md)."""
     from benchmarks.report import command_lines, machine_line
 
     config = result["config"]
-    base = result["runs"][0]["wall_seconds"]
+    runs = result["runs"]
+    speedups = _speedups(runs)
+    rounds = max(r.get("round", 1) for r in runs)
     rows = [
-        f"| {r['name']} | {r['processes']} | {r['wall_seconds']:.0f} "
-        f"| {base / r['wall_seconds']:.2f} "
+        f"| {r['name']} | {r.get('round', 1)} | {r['processes']} | {r['wall_seconds']:.0f} "
+        f"| {up:.2f} "
         f"| {r['fit_seconds']:.0f} | {r['completed']} / {r['failed']} | {r['best_val_loss']:.4f} "
         f"| {', '.join(r['workers']) or '-'} "
         f"| {r['load_before'][0]:.1f} / {r['load_after'][0]:.1f} |"
-        for r in result["runs"]
+        for r, up in zip(runs, speedups)
     ]
     return "\n".join([
         f"{'#' * level} Trials in parallel: 1, 2 and 4 local worker processes (`distributed`)",
@@ -133,18 +165,20 @@ def distributed_markdown(result: dict[str, Any], level: int = 2) -> str:
         f"- Machine: {machine_line(result['machine'])}",
         f"- Search: {config['trials']} random trials of {config['epochs']} epochs, a conv net "
         f"(ConvBlock, 1 block) on {config['rows']} digits (8x8, 20% validation), batch 32, "
-        "no refit, seed 0; every configuration in fresh interpreters, one after the other",
+        "no refit, seed 0; every configuration in fresh interpreters, one after the other"
+        + (f", {rounds} interleaved rounds" if rounds > 1 else ""),
         f"- Whole run: {result['total_seconds'] / 60:.1f} min",
         *([f"- Note: {result['note']}"] if result.get("note") else []),
         "",
         *command_lines(result["command"]),
-        "| run | worker processes | wall s | speed-up | chief's fit s | trials ok / failed "
-        "| best val_loss | workers seen | load (1 min) before / after |",
-        "|---|---|---|---|---|---|---|---|---|",
+        *(_median_rows(runs, speedups) if rounds > 1 else []),
+        "| run | round | worker processes | wall s | speed-up | chief's fit s "
+        "| trials ok / failed | best val_loss | workers seen | load (1 min) before / after |",
+        "|---|---|---|---|---|---|---|---|---|---|",
         *rows,
         "",
         "Wall s counts every process's start (each imports TensorFlow); speed-up is the "
-        "first row's wall time over the row's. The machine has "
+        "wall time of the same round's in-process run over the row's. The machine has "
         f"{result['machine'].get('usable_cpus')} usable CPUs and the trials are CPU-bound, so "
         "more worker processes than cores share the same cores.",
         *_load_warning(result["runs"], result["machine"].get("usable_cpus") or 1),
@@ -170,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--rows", type=int, default=600)
     parser.add_argument("--out", default=str(BENCHMARKS_DIR / "results"))
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="run the four configurations this many times, interleaved")
     parser.add_argument("--note", help="a line on the conditions of the run, for the report")
     parser.add_argument("--render", action="store_true",
                         help="only rewrite the Markdown (and RESULTS.md) from "
@@ -183,17 +219,24 @@ def main(argv: list[str] | None = None) -> int:
     from easynas import __version__
 
     started = time.perf_counter()
-    runs = [
-        _run("in-process (n_parallel_trials=1)", "local", 1, args),
-        _run("chief + 1 worker process", "chief+1", 1, args),
-        _run("n_parallel_trials=2", "local", 2, args),
-        _run("n_parallel_trials=4", "local", 4, args),
-    ]
+    if args.rounds < 1:
+        parser.error(f"--rounds must be at least 1, got {args.rounds}")
+    configurations = [("in-process (n_parallel_trials=1)", "local", 1),
+                      ("chief + 1 worker process", "chief+1", 1),
+                      ("n_parallel_trials=2", "local", 2),
+                      ("n_parallel_trials=4", "local", 4)]
+    runs = []
+    for round_number in range(1, args.rounds + 1):
+        for name, setup, processes in configurations:
+            run = _run(name, setup, processes, args)
+            runs.append({**run, "round": round_number})
+            print(f"round {round_number}: {name}: {run['wall_seconds']:.0f} s", flush=True)
     result = {
         "suite": "distributed", "layout": "markdown", "runs": runs,
         "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "easynas_version": __version__, "machine": machine_info(),
-        "config": {"trials": args.trials, "epochs": args.epochs, "rows": args.rows},
+        "config": {"trials": args.trials, "epochs": args.epochs, "rows": args.rows,
+                   "rounds": args.rounds},
         "command": "python -m benchmarks.distributed " + shlex.join(argv),
         "total_seconds": time.perf_counter() - started,
         "note": args.note,
