@@ -157,3 +157,89 @@ def test_process_refuses_a_callback_it_cannot_send_before_training(digits, fast,
                              "cannot be pickled.*trial_isolation='none'"):
         model.fit(x, y, callbacks=[callback])
     assert not (tmp_path / "projects").exists()
+
+
+class SavePredictions(keras.callbacks.Callback):
+    """Saves the model's outputs on `x` when training begins and ends, as numbered files in
+    `folder` (it runs in the trial's child process, so it reports through files)."""
+
+    def __init__(self, folder, x):
+        super().__init__()
+        self.folder, self.x = str(folder), x
+
+    def _save(self, moment):
+        outputs = keras.ops.convert_to_numpy(self.model(self.x, training=False))
+        np.save(os.path.join(self.folder, f"{time.time_ns()}_{moment}.npy"), outputs)
+
+    def on_train_begin(self, logs=None):
+        self._save("begin")
+
+    def on_train_end(self, logs=None):
+        self._save("end")
+
+
+def test_a_morph_child_trains_in_a_child_process_from_its_parents_checkpoint(tmp_path, seed):
+    from sklearn.datasets import load_digits
+
+    from easynas.blocks import ConvBlock
+    from easynas.data import DataSpec, analyze_classification_target, analyze_images
+    from easynas.data._labels import encode_labels
+    from easynas.graph import ClassificationHead, Graph, ImageInput
+    from easynas.search import MorphismSearch, Objective
+    from easynas.search._kt_adapter import SearchTuner, StrategyOracle
+    from easynas.search._lineage import PARENT_KEY
+
+    data = load_digits()
+    x, y = data.images[:120].astype(np.uint8), data.target[:120] % 3
+    spec = DataSpec(inputs=(analyze_images(x[:90]),),
+                    targets=(analyze_classification_target(y[:90]),))
+    labels = encode_labels(y, spec.targets[0])
+    image = ImageInput()
+    graph = Graph.from_nodes(image, ClassificationHead()(
+        ConvBlock(num_blocks=1, num_layers=1, filters=8)(image)))
+    strategy = MorphismSearch(num_initial_points=1, child_epochs=1, num_parents=1,
+                              children_per_parent=2)
+    oracle = StrategyOracle(strategy, Objective("val_loss", "min"), 2, seed)
+    tuner = SearchTuner(oracle, graph, spec, directory=str(tmp_path), project_name="p",
+                        overwrite=True, patience=3, trial_isolation="process")
+    folder = tmp_path / "predictions"
+    folder.mkdir()
+    tuner.search(x=x[:90], y=labels[:90], validation_data=(x[90:], labels[90:]), epochs=1,
+                 batch_size=16, callbacks=[SavePredictions(folder, x[90:])])
+
+    parent, child = tuner.records()
+    assert [r.status for r in (parent, child)] == [TrialStatus.COMPLETED] * 2
+    assert child.values[PARENT_KEY] == parent.trial_id
+    infos = [tuner.trial_info(r.trial_id) for r in (parent, child)]
+    assert [info["isolation"] for info in infos] == ["process", "process"]
+    # Lineage and costs, written by the child as an in-process trial writes them.
+    assert infos[1]["lineage_epochs"] == infos[0]["best_epoch"] + 1 + 1
+    assert infos[1]["feasible"] and infos[1]["params"] > 0
+    saved = [np.load(folder / name) for name in sorted(os.listdir(folder))]
+    assert len(saved) == 4  # begin and end of each trial, in order
+    # The child starts computing its trained parent's function: it was built in its own
+    # process from the parent's checkpoint and its morph ops (function-preserving).
+    np.testing.assert_allclose(saved[2], saved[1], atol=1e-4)
+    # What the child trained is what the parent process rebuilds (ops replayed, checkpoint).
+    rebuilt = tuner.load_model(tuner.oracle.get_trial(child.trial_id))
+    assert rebuilt.count_params() == infos[1]["params"]
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(rebuilt(x[90:], training=False)),
+                               saved[3], atol=1e-5)
+
+
+def test_a_cost_limited_search_rejects_in_a_child_process_and_keeps_the_feasible(digits,
+                                                                                fast):
+    # The greedy presets on 8x8 digits: conv 66k parameters, then resnet 78k.
+    clf = en.ImageClassifier(**{**fast, "max_trials": 2}, refit=False, max_params=70_000,
+                             trial_isolation="process")
+    clf.fit(*digits)
+    board = clf.leaderboard()
+    assert list(board["status"]) == ["COMPLETED", "INFEASIBLE"]
+    infeasible = board.loc[2]
+    assert infeasible["params"] > 70_000 and "max_params=70,000" in infeasible["message"]
+    infos = [json.loads(open(os.path.join(clf.project_dir_, f"trial_{i}",
+                                          "easynas_trial.json")).read()) for i in "01"]
+    assert [info["isolation"] for info in infos] == ["process", "process"]
+    assert infos[0]["feasible"] and not infos[1]["feasible"]
+    assert "epochs_run" not in infos[1]  # rejected untrained
+    assert clf.best_model_.count_params() == board.loc[1, "params"] <= 70_000
