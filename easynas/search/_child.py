@@ -5,9 +5,10 @@ hyperparameter values and settings, plus the user's callbacks) into the
 trial's folder and starts `python -m easynas.search._child JOB`: a fresh
 interpreter, so nothing of the parent's (its `__main__`, its TensorFlow
 state) is inherited or re-run. The child reads the search's data from the
-`.npy` files `_shared_data` wrote, builds and trains the candidate, writes
-the checkpoint and trial info as an in-process trial does, and reports the
-history (or why the candidate failed) in `child_result.json`.
+`.npy` files `_shared_data` wrote, runs the trial (`train_trial`: build,
+measure costs, train), writes the checkpoint and trial info as an in-process
+trial does, and reports the history (or why the candidate failed) in
+`child_result.json`.
 
 Whatever happens to the child (a segmentation fault, `os._exit`, the
 kernel's out-of-memory killer), the parent survives: a child that ends

@@ -3,7 +3,9 @@
 `StrategyOracle` wraps any `Strategy` (and the time budget) in a KerasTuner
 `Oracle`, so KerasTuner's trial store, resume and chief/worker mode apply to
 every strategy. `SearchTuner` runs a trial: build the candidate from the graph,
-train it with early stopping, keep its best epoch's weights, record its cost.
+measure its costs, train it with early stopping, keep its best epoch's weights.
+The trial itself is `train_trial(TrialJob, data)`, one code path that runs in
+the search's process or in a child process (`trial_isolation`, `_child`).
 In a distributed search the tuner plays a role: the chief serves the oracle
 (`SearchTuner.serve`, over `_kt_remote`), a worker runs trials for it; the
 oracle records which worker ran each trial and hands a lost worker's trial on.
@@ -758,11 +760,6 @@ class SearchTuner(kt.Tuner):
     def on_search_end(self) -> None:
         super().on_search_end()
         self._remove_shared_data()
-
-    def _scope(self) -> Any:
-        """The distribution strategy's scope (variables mirrored on its GPUs), or a no-op."""
-        return (contextlib.nullcontext() if self._distribution is None
-                else self._distribution.scope())
 
     def _architecture(self, values: dict[str, Any]) -> keras.Model:
         """The untrained model of a set of values, morph ops applied (for strategies)."""
