@@ -54,8 +54,9 @@ class AutoModel(SearchEstimator):
             saved once per search into the project folder and memory-mapped
             by each child; callbacks are copied into the child (what they
             record stays there). Each child costs a fresh Python importing
-            TensorFlow: 33 s to start on a loaded 2-core machine, about 8-12
-            CPU seconds (see benchmarks/RESULTS.md). "none": in this process.
+            TensorFlow: 6 s to start on a 2-core machine at load average 2,
+            33 s at load 10-13, about 9-12 CPU seconds (see
+            benchmarks/RESULTS.md). "none": in this process.
             "auto" (default): in this process until the finished trials take
             5 minutes or more each (median), then in child processes, where
             the start-up costs at most about a tenth of a trial; in this

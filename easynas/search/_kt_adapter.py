@@ -63,8 +63,9 @@ SHARED_DATA_DIR = "trial_data"  # the search's arrays, for trials in child proce
 # trial_isolation="auto" runs a trial in a child process once the finished trials took
 # this many seconds (median). The child's start-up (a fresh interpreter importing
 # TensorFlow, then mapping the data) cost 36 s per trial on a 2-core machine at load
-# average 10-13 (about 8-12 CPU seconds; benchmarks/isolation.py), so from here on it is
-# at most about 12% of a trial on such a machine, and a few percent on an idle one.
+# average 10-13 and 6.5 s at load 2 (about 9-12 CPU seconds; benchmarks/isolation.py),
+# so from here on it is at most about 12% of a trial on a loaded machine, and about 2%
+# on a quiet one.
 AUTO_PROCESS_SECONDS = 300.0
 # A child still running this long past its trial_time_limit (or half the limit, if more),
 # counted from when it started (Python and TensorFlow loaded, data mapped), is killed: it
