@@ -149,6 +149,7 @@ def test_all_candidates_failing_raises_with_the_reason(digits, fast):
         model.fit(x, y)
 
 
+@pytest.mark.slow  # 23 s; the greedy reproducibility test checks more
 def test_same_seed_gives_same_trial_sequence(digits, fast, tmp_path):
     x, y = digits
     sequences = []

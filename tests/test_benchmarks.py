@@ -91,6 +91,7 @@ RUN_FIELDS = {
 }
 
 
+@pytest.mark.slow  # 29 s: a whole benchmark smoke run
 def test_smoke_run_writes_sane_results(tmp_path):
     out = tmp_path / "results"
     process = subprocess.run(

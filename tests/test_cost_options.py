@@ -36,6 +36,7 @@ def _trained(board):
     return board[board["status"] == "COMPLETED"]
 
 
+@pytest.mark.slow  # 19 s; the no-feasible-candidate cases cover rejection
 def test_max_params_rejects_big_candidates_untrained_and_the_best_is_within_it(digits, fast):
     # The greedy presets on 8x8 digits: conv 66k, resnet 78k, mbconv 26k parameters.
     clf = en.ImageClassifier(**{**fast, "max_trials": 3}, refit=False, max_params=40_000)

@@ -102,12 +102,16 @@ def _attempts(project: str) -> dict[str, list[dict]]:
 
 
 @pytest.mark.timeout(420)
-def test_chief_and_two_workers_run_every_trial_once(tmp_path):
+@pytest.mark.parametrize("search, epochs", [
+    ("hyperband", 3), pytest.param("morphism", 2, marks=pytest.mark.slow)])
+def test_chief_and_two_workers_run_every_trial_once(tmp_path, search, epochs):
     # Hyperband (3 epochs, factor 3): three 1-epoch candidates, then the best
     # continues from its checkpoint, which any worker reads from the shared folder.
+    # Morphism: children of the first trials, built on whichever worker from the
+    # parent's checkpoint and their op chain.
     address = f"127.0.0.1:{_free_port()}"
-    workers = [_start(tmp_path, "worker", address, f"w{i}", "hyperband", 3) for i in (1, 2)]
-    chief = _start(tmp_path, "chief", address, search="hyperband", epochs=3)
+    workers = [_start(tmp_path, "worker", address, f"w{i}", search, epochs) for i in (1, 2)]
+    chief = _start(tmp_path, "chief", address, search=search, epochs=epochs)
     try:
         result = _result(chief, timeout=360)
         ran = [_result(w, timeout=60)["ran"] for w in workers]

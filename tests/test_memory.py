@@ -29,6 +29,7 @@ class _RecordRSS(keras.callbacks.Callback):
         self.mb.append(_rss_mb())
 
 
+@pytest.mark.slow  # 135 s: 30 trials, each measuring its costs
 def test_resident_memory_stays_flat_over_30_trials(digits, tmp_path):
     x, y = digits
     image = en.ImageInput()

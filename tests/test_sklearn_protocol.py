@@ -104,6 +104,7 @@ def test_cross_val_score_runs_three_folds(iris, tmp_path):
     assert scores.shape == (3,) and np.all((scores >= 0) & (scores <= 1))
 
 
+@pytest.mark.slow  # 38 s; cross_val_score covers fitting in folds
 def test_grid_search_tunes_an_easynas_argument_and_refits_the_best(iris, tmp_path):
     x, y = iris
     binary = y < 2  # bool labels: a binary problem

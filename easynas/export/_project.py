@@ -128,7 +128,11 @@ def export_project(
         },
     }
     if "best_trial_id" in result:
+        # The exported model is the best trial's, so its facts are the trial's facts.
+        metadata["trial_id"] = result["best_trial_id"]
+        metadata["hyperparameters"] = result.get("best_hyperparameters", {})
         metadata["metrics"] = trial_metrics(project_dir, str(result["best_trial_id"]))
+        metadata["costs"] = result.get("best_costs", {})
     return export_model(
         model, spec, path, format, input_nodes=graph.inputs, head_names=head_names,
         version=version, overwrite=overwrite, numeric_inputs=numeric_inputs, metadata=metadata,

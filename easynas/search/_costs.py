@@ -187,21 +187,27 @@ def _rows(data: Any, n: int) -> Any:
     return np.take(np.asarray(data), np.arange(n) % len(data), axis=0)
 
 
-def latency_ms(model: keras.Model, x: Any, batch: int = 1, repeats: int = 20) -> float | None:
+def latency_ms(model: keras.Model, x: Any, batch: int = 1, repeats: int = 20,
+               max_seconds: float = 1.0) -> float | None:
     """Median milliseconds of one compiled forward pass on `batch` rows of `x`.
 
-    Two untimed passes come first (tracing and warm-up). Returns None (and
-    logs a warning) when the model cannot be run this way.
+    An untimed pass comes first (tracing), and a second one (warm-up) when
+    the first took less than `max_seconds`. Then up to `repeats` timed passes,
+    stopping early (after at least one) once they have taken `max_seconds`,
+    so that a slow candidate's cost is measured in seconds, not minutes.
+    Returns None (and logs a warning) when the model cannot be run this way.
     """
     import tensorflow as tf
 
     try:
         sample = _rows(x, batch)
         forward = tf.function(lambda t: model(t, training=False))
+        start = time.perf_counter()
         forward(sample)
-        forward(sample)
-        times = []
-        for _ in range(repeats):
+        if time.perf_counter() - start < max_seconds:
+            forward(sample)
+        times: list[float] = []
+        while len(times) < repeats and (not times or sum(times) < max_seconds):
             start = time.perf_counter()
             forward(sample)
             times.append(time.perf_counter() - start)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import keras
 import numpy as np
 import pytest
@@ -10,6 +12,7 @@ from easynas.search._costs import (
     CostLimits,
     CostMeter,
     InfeasibleCandidate,
+    latency_ms,
     serialized_bytes,
     tflite_latency_ms,
 )
@@ -76,3 +79,31 @@ def test_tflite_latency_is_timed_in_the_litert_interpreter(images):
     assert tflite_latency_ms(_cnn(), images, repeats=5) > 0
     costs = CostMeter(repeats=3, tflite=True).measure(_cnn(), images)
     assert costs["tflite_latency_ms"] > 0
+
+
+def _slow_model(seconds: float) -> keras.Model:
+    """The identity on 4 numbers, taking `seconds` per call."""
+    import tensorflow as tf
+
+    def sleep(value):
+        time.sleep(seconds)
+        return value
+
+    def slow(t):
+        out = tf.numpy_function(sleep, [t], t.dtype, stateful=True)
+        out.set_shape(t.shape)
+        return out
+
+    inputs = keras.Input((4,))
+    return keras.Model(inputs, keras.layers.Lambda(slow, output_shape=(4,))(inputs))
+
+
+def test_latency_of_a_slow_model_is_timed_within_its_time_cap():
+    x = np.zeros((2, 4), "float32")
+    started = time.perf_counter()
+    measured = latency_ms(_slow_model(0.3), x, repeats=20, max_seconds=0.5)
+    elapsed = time.perf_counter() - started
+
+    assert measured == pytest.approx(300, rel=0.5)
+    # tracing, then two timed passes; 20 repeats would have taken 6 s
+    assert elapsed < 2.5

@@ -349,6 +349,7 @@ def test_an_image_classifier_grows_a_child_refits_and_exports_it(digits, tmp_pat
     assert np.max(np.abs(np.load(tmp_path / "out.npy") - clf.predict_proba(x))) < 1e-5
 
 
+@pytest.mark.slow  # 21 s
 def test_a_continued_morphism_search_grows_its_tree_from_the_trials_on_disk(digits, tmp_path,
                                                                            seed):
     import easynas as en

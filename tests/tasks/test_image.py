@@ -60,7 +60,10 @@ def test_image_tasks_are_sklearn_clonable():
     assert copy.get_params() == clf.get_params()
 
 
-@pytest.mark.parametrize("search", ["random", "bayesian", "hyperband"])
+@pytest.mark.parametrize("search", [
+    pytest.param("random", marks=pytest.mark.slow),  # 29 s: random draws a large candidate
+    pytest.param("bayesian", marks=pytest.mark.slow),  # 19 s
+    "hyperband"])
 def test_image_classifier_runs_every_strategy(digits, fast, search):
     x, y = digits
     clf = en.ImageClassifier(**{**fast, "search": search, "max_trials": 2, "epochs": 2})
