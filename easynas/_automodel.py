@@ -46,6 +46,23 @@ class AutoModel(SearchEstimator):
             may take, building and training; None for no limit. A candidate
             past it is stopped at the end of its current batch and recorded
             as a failed trial with the reason, and the search goes on.
+        trial_isolation: Where each candidate is built, measured and
+            trained. "process": in a child process (a fresh Python), so that
+            a hard crash (a segmentation fault, the out-of-memory killer) or
+            a memory blow-up of one candidate is recorded as a failed trial
+            with its exit code or signal, and the search goes on; the data is
+            saved once per search into the project folder and memory-mapped
+            by each child; callbacks are copied into the child (what they
+            record stays there). Each child costs a fresh Python importing
+            TensorFlow: 6 s to start on a 2-core machine at load average 2,
+            33 s at load 10-13, about 9-12 CPU seconds (see
+            benchmarks/RESULTS.md). "none": in this process.
+            "auto" (default): in this process until the finished trials take
+            5 minutes or more each (median), then in child processes, where
+            the start-up costs at most about a tenth of a trial; in this
+            process throughout when the search space or callbacks cannot be
+            sent to a child (a class or function defined in the running
+            script or notebook).
         epochs: Most epochs per candidate. Default 20.
         patience: Early stopping: epochs without improvement of the objective
             before a candidate stops. Default 3.
@@ -118,6 +135,7 @@ class AutoModel(SearchEstimator):
         max_trials: int = 10,
         time_budget: float | str | None = None,
         trial_time_limit: float | str | None = None,
+        trial_isolation: str = "auto",
         epochs: int = 20,
         patience: int = 3,
         batch_size: int = 32,
@@ -143,6 +161,7 @@ class AutoModel(SearchEstimator):
         self.max_trials = max_trials
         self.time_budget = time_budget
         self.trial_time_limit = trial_time_limit
+        self.trial_isolation = trial_isolation
         self.epochs = epochs
         self.patience = patience
         self.batch_size = batch_size

@@ -53,6 +53,8 @@ class WorkerJob:
         callbacks: Extra Keras callbacks for every trial.
         cost_meter: Measures each candidate's costs and enforces the
             search's cost limits (None: measure, with no limits).
+        trial_isolation: Where the worker runs each trial ("auto",
+            "process" or "none"; see `SearchTuner`).
     """
 
     graph: Any
@@ -71,6 +73,7 @@ class WorkerJob:
     distribution_strategy: str | None = None
     callbacks: list = field(default_factory=list)
     cost_meter: Any = None
+    trial_isolation: str = "none"
 
     def dump(self, path: str) -> None:
         """Write the job for a worker process (graph and spec as JSON, arrays pickled)."""
@@ -128,7 +131,7 @@ def run_worker(job: WorkerJob, role: Any, on_trial_end: Any = None) -> bool:
         project_name=os.path.basename(job.project_dir), overwrite=False,
         patience=job.patience, on_trial_end=finished, trial_time_limit=job.trial_time_limit,
         role=role, distribution_strategy=job.distribution_strategy,
-        cost_meter=job.cost_meter,
+        cost_meter=job.cost_meter, trial_isolation=job.trial_isolation,
     )
     return tuner.search(**search_arguments(job.data, job.epochs, job.batch_size,
                                            job.callbacks, job.verbose, job.seed))

@@ -103,6 +103,7 @@ class SearchEstimator(BaseEstimator):
         "trial_time_limit": [v.NONE, v.Satisfies(_valid_time_budget,
                                                  "a positive number of seconds or a duration "
                                                  "string like '30s' or '5min'")],
+        "trial_isolation": [v.Options(("auto", "process", "none"))],
         "epochs": [v.Interval(int, 1, None)],
         "patience": [v.Interval(int, 1, None)],
         "batch_size": [v.Interval(int, 1, None)],
@@ -267,6 +268,8 @@ class SearchEstimator(BaseEstimator):
         ]
 
         objective = costs.primary_objective(self.get_params(deep=False), parse_objective)
+        if self.trial_isolation == "process":
+            _check_portable(graph, callbacks)
         project_dir = self._project_dir()
         data = (features, targets, val_features, val_targets, weights, val_weights)
         if isinstance(role, Worker):
@@ -391,6 +394,7 @@ class SearchEstimator(BaseEstimator):
             time_budget=_seconds(self.time_budget), verbose=self.verbose,
             distribution_strategy=self.distribution_strategy, callbacks=list(callbacks),
             cost_meter=costs.cost_meter(self.get_params(deep=False), self.batch_size),
+            trial_isolation=self.trial_isolation,
         )
         ran: list[Any] = []
         ended = run_worker(job, role, on_trial_end=lambda record, info: ran.append(record))
@@ -433,6 +437,7 @@ class SearchEstimator(BaseEstimator):
             reserve=reserve if refit and budget is not None and role is None else None,
             cost_meter=costs.cost_meter(self.get_params(deep=False), self.batch_size),
             role=role, distribution_strategy=self.distribution_strategy,
+            trial_isolation=self.trial_isolation,
         )
         reporter.search_started(project_dir, getattr(strategy, "name", type(strategy).__name__),
                                 len(oracle.get_space().space))
@@ -481,6 +486,7 @@ class SearchEstimator(BaseEstimator):
             time_budget=None if remaining == float("inf") else max(remaining, 1.0),
             verbose=self.verbose, distribution_strategy=self.distribution_strategy,
             cost_meter=costs.cost_meter(self.get_params(deep=False), self.batch_size),
+            trial_isolation=self.trial_isolation,
         ), self.n_parallel_trials)
 
         def watch() -> None:
@@ -1043,6 +1049,20 @@ def _refit_reserve(
         if own + margin <= cap:
             seconds = max(seconds, own)
     return min(seconds + margin, cap) if seconds else 0.0
+
+
+def _check_portable(graph: Graph, callbacks: Sequence[Any] | None) -> None:
+    """Refuse `trial_isolation="process"` when the trials cannot go to a child process."""
+    from easynas.search._child import portability_problem
+    from easynas.search._kt_adapter import detached
+
+    problem = portability_problem((graph, detached(callbacks)))
+    if problem is not None:
+        raise InvalidParameterError(
+            "trial_isolation='process' runs each trial in a fresh Python process, which needs "
+            f"the search space and callbacks from importable modules, but {problem}. Move "
+            "them into a module, or pass trial_isolation='none'."
+        )
 
 
 def _single(target_specs: list[Any]) -> Any:

@@ -139,6 +139,11 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--trial-time-limit", type=_duration, metavar="DURATION",
                         help="wall-clock limit for one candidate, e.g. 300 or 5min; a candidate "
                         "past it is stopped and recorded as failed (default none)")
+    search.add_argument("--trial-isolation", choices=["auto", "process", "none"],
+                        help="where each candidate trains: 'process' in a child process, so "
+                        "a crash or memory blow-up fails only that candidate; 'none' in this "
+                        "process; 'auto' in child processes once trials take 5 minutes or more "
+                        f"(default {defaults['trial_isolation']})")
     search.add_argument("--epochs", type=_positive_int, metavar="N",
                         help=f"most epochs per candidate (default {defaults['epochs']})")
     search.add_argument("--search", choices=sorted(STRATEGIES),
@@ -245,6 +250,7 @@ def _run_search(args: argparse.Namespace) -> int:
         "max_trials": args.max_trials,
         "time_budget": args.time_budget,
         "trial_time_limit": args.trial_time_limit,
+        "trial_isolation": args.trial_isolation,
         "epochs": args.epochs,
         "search": args.search,
         "seed": args.seed,

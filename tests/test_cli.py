@@ -18,6 +18,8 @@ import pytest
 
 from easynas.cli import main
 
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
 SERVE = """
 import json, sys
 import keras
@@ -42,7 +44,10 @@ np.savez(
 def _easynas(*args: str, cwd) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "easynas", *map(str, args)], cwd=cwd, capture_output=True,
-        text=True, timeout=600, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+        text=True, timeout=600,
+        # The checkout under test, not whichever easynas is installed.
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": os.pathsep.join(
+            p for p in (_ROOT, os.environ.get("PYTHONPATH")) if p)},
     )
 
 
@@ -63,7 +68,7 @@ def searched(workspace):
     process = _easynas(
         "search", "digits.npz", "--task", "image-classification", "--directory", "runs",
         "--max-trials", "1", "--epochs", "1", "--seed", "0", "--export", "serving",
-        cwd=workspace,
+        "--trial-isolation", "process", cwd=workspace,
     )
     assert process.returncode == 0, process.stderr
     return process
@@ -87,6 +92,9 @@ def test_search_runs_prints_the_leaderboard_and_exports(searched, workspace):
     result = json.loads((workspace / "runs" / "image_classifier" / "easynas_result.json")
                         .read_text())
     assert result["refit"]["samples"] == 64
+    trial = json.loads((workspace / "runs" / "image_classifier" / "trial_0"
+                        / "easynas_trial.json").read_text())
+    assert trial["isolation"] == "process"  # --trial-isolation reached the search
 
 
 def test_leaderboard_reads_a_finished_project_without_its_data(searched, workspace, capsys):
@@ -174,6 +182,8 @@ def test_search_reads_a_folder_of_class_folders(tmp_path, capsys):
           "--time-budget", "soon"], "--time-budget"),
         (["search", "{tmp}/x.npz", "--task", "image-regression", "--directory", "r",
           "--search", "exhaustive"], "--search"),
+        (["search", "{tmp}/x.npz", "--task", "image-regression", "--directory", "r",
+          "--trial-isolation", "fork"], "--trial-isolation"),
         (["search", "{tmp}/x.npz", "--task", "image-regression", "--directory", "r",
           "--validation-split", "1.5"], "--validation-split"),
         (["leaderboard", "{tmp}/missing"], "'{tmp}/missing' does not exist"),

@@ -38,6 +38,7 @@ BAD_VALUES = {
     "max_trials": (0, "0"),
     "time_budget": ("soon", "'soon'"),
     "trial_time_limit": (0, "0"),
+    "trial_isolation": ("thread", "'thread'"),
     "epochs": (0, "0"),
     "patience": (0, "0"),
     "batch_size": (-1, "-1"),

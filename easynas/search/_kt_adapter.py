@@ -3,7 +3,9 @@
 `StrategyOracle` wraps any `Strategy` (and the time budget) in a KerasTuner
 `Oracle`, so KerasTuner's trial store, resume and chief/worker mode apply to
 every strategy. `SearchTuner` runs a trial: build the candidate from the graph,
-train it with early stopping, keep its best epoch's weights, record its cost.
+measure its costs, train it with early stopping, keep its best epoch's weights.
+The trial itself is `train_trial(TrialJob, data)`, one code path that runs in
+the search's process or in a child process (`trial_isolation`, `_child`).
 In a distributed search the tuner plays a role: the chief serves the oracle
 (`SearchTuner.serve`, over `_kt_remote`), a worker runs trials for it; the
 oracle records which worker ran each trial and hands a lost worker's trial on.
@@ -12,13 +14,17 @@ oracle records which worker ran each trial and hands a lost worker's trial on.
 from __future__ import annotations
 
 import contextlib
+import copy
 import gc
 import json
 import logging
 import math
 import os
+import shutil
 import time
+import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import keras
@@ -34,6 +40,7 @@ from easynas.search._lineage import PARENT_KEY, morph_chain, split_chain
 from easynas.search._pareto import ParetoObjectives
 from easynas.search._records import Objective, TrialRecord, TrialStatus
 from easynas.search._roles import Chief, Worker, parse_address
+from easynas.search._shared_data import save_tree, tree_problem
 from easynas.search._strategy import History, Strategy
 
 if TYPE_CHECKING:
@@ -42,7 +49,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["SearchTuner", "StrategyOracle", "load_trial_model", "record_from_trial"]
+__all__ = ["SearchTuner", "StrategyOracle", "TrialJob", "build_trial_model", "detached",
+           "load_trial_model", "record_from_trial", "run_job", "train_trial"]
 
 CHECKPOINT = "checkpoint.weights.h5"
 TRIAL_INFO = "easynas_trial.json"
@@ -50,6 +58,19 @@ EPOCHS_KEY = "easynas/epochs"
 INITIAL_EPOCH_KEY = "easynas/initial_epoch"
 ENDING_FILE = "easynas_ending.json"  # a worker's last word on a trial (status, message)
 DISTRIBUTION_STRATEGIES = ("mirrored",)
+TRIAL_ISOLATION = ("auto", "process", "none")
+SHARED_DATA_DIR = "trial_data"  # the search's arrays, for trials in child processes
+# trial_isolation="auto" runs a trial in a child process once the finished trials took
+# this many seconds (median). The child's start-up (a fresh interpreter importing
+# TensorFlow, then mapping the data) cost 36 s per trial on a 2-core machine at load
+# average 10-13 and 6.5 s at load 2 (about 9-12 CPU seconds; benchmarks/isolation.py),
+# so from here on it is at most about 12% of a trial on a loaded machine, and about 2%
+# on a quiet one.
+AUTO_PROCESS_SECONDS = 300.0
+# A child still running this long past its trial_time_limit (or half the limit, if more),
+# counted from when it started (Python and TensorFlow loaded, data mapped), is killed: it
+# is stuck where the limit's per-batch check cannot stop it.
+HARD_LIMIT_GRACE = 10.0
 
 
 def record_from_trial(trial: Any, info: dict[str, Any] | None = None,
@@ -455,6 +476,18 @@ class SearchTuner(kt.Tuner):
         distribution_strategy: None, or "mirrored" to train each candidate
             on all visible GPUs with `tf.distribute.MirroredStrategy` (one
             device, with a logged note, when there is no GPU).
+        trial_isolation: Where each trial builds, measures and trains its
+            candidate (`train_trial`): "none" in this process; "process" in
+            a child process (`_child`), so that a hard crash or a memory
+            blow-up fails the trial, not the search; "auto" in a child once
+            the finished trials took `AUTO_PROCESS_SECONDS` (median) or more,
+            and here before, or when the search space or callbacks cannot be
+            sent to a child. In a child, the data must be NumPy arrays (in
+            lists, tuples or dicts), `reserve` is not asked (the budget's
+            hold-back at the trial's start applies), a worker's child does
+            not hear the chief's "stop", and a child still running
+            `HARD_LIMIT_GRACE` seconds (or half the limit) past
+            `trial_time_limit` is killed.
     """
 
     def __init__(
@@ -472,8 +505,17 @@ class SearchTuner(kt.Tuner):
         cost_meter: CostMeter | None = None,
         role: Chief | Worker | None = None,
         distribution_strategy: str | None = None,
+        trial_isolation: str = "none",
     ) -> None:
+        if trial_isolation not in TRIAL_ISOLATION:
+            raise ValueError(
+                f"trial_isolation must be one of {TRIAL_ISOLATION}. Received: {trial_isolation!r}"
+            )
+        self.trial_isolation = trial_isolation
+        self._shared: tuple[dict[str, Any], dict[str, Any]] | None = None
+        self._warned_not_portable = False
         self._role = role  # read by _is_worker during KerasTuner's __init__
+        self._distribution_name = distribution_strategy
         self._distribution = _distribution(distribution_strategy)
         self.graph = graph
         self.cost_meter = cost_meter or CostMeter()
@@ -545,6 +587,7 @@ class SearchTuner(kt.Tuner):
             return False
         finally:
             client.close()
+            self._remove_shared_data()
 
     def serve(self, on_poll: Callable[[], None] | None = None,
               on_listening: Callable[[int], None] | None = None) -> None:
@@ -582,76 +625,33 @@ class SearchTuner(kt.Tuner):
     # --- one trial -------------------------------------------------------------
     def run_trial(self, trial, x, y, validation_data, epochs, batch_size, callbacks=(),
                   fit_verbose=0, seed=None, sample_weight=None, **kwargs):
+        """Build, measure and train the trial's candidate, here or in a child process."""
         hp = trial.hyperparameters
-        objective: Objective = self.oracle.easynas_objective
-        epochs = int(hp.values.get(EPOCHS_KEY, epochs))
-        initial_epoch = int(hp.values.get(INITIAL_EPOCH_KEY, 0))
-        started = time.perf_counter()
-        model = self._build_trial_model(trial, seed, weights="parent")
-        costs = self._measure_costs(trial.trial_id, model, x)  # may reject it untrained
-        _create_state_eagerly(model, x, y)
-        best = _BestWeights(objective)
-        timer = _TrainTimer()
-        stop_at_deadline = _StopAtDeadline(self.oracle.deadline, on_epoch_end=self.oracle.save)
-        time_limit = _TrialTimeLimit(self.trial_time_limit, started)
-        build_seconds = time.perf_counter() - started
-        reserving = [] if self._reserve is None else [
-            _ReserveRefitTime(self.oracle.deadline, self._reserve, best, timer, build_seconds)
-        ]
-        fit_callbacks = [
-            keras.callbacks.TerminateOnNaN(),
-            keras.callbacks.EarlyStopping(
-                monitor=objective.name, mode=objective.direction, patience=self.patience
-            ),
-            best,
-            timer,
-            *reserving,
-            stop_at_deadline,
-            time_limit,
-            *callbacks,
-        ]
-        history = model.fit(
-            **fit_arguments(x, y, sample_weight=sample_weight, validation_data=validation_data,
-                            batch_size=batch_size, seed=_trial_seed(seed, trial.trial_id)),
-            epochs=epochs,
-            initial_epoch=initial_epoch,
-            callbacks=fit_callbacks,
-            verbose=fit_verbose,
+        parent = hp.values.get(PARENT_KEY)
+        job = TrialJob(
+            graph=self.graph, spec=self.spec, hyperparameters=hp, trial_id=trial.trial_id,
+            trial_dir=self.get_trial_dir(trial.trial_id),
+            parent_dir=self.get_trial_dir(parent) if parent else None,
+            objective=self.oracle.easynas_objective,
+            epochs=int(hp.values.get(EPOCHS_KEY, epochs)),
+            initial_epoch=int(hp.values.get(INITIAL_EPOCH_KEY, 0)),
+            batch_size=batch_size, patience=self.patience, seed=seed, fit_verbose=fit_verbose,
+            trial_time_limit=self.trial_time_limit, cost_meter=self.cost_meter,
+            distribution_strategy=self._distribution_name,
         )
-        losses = history.history.get("loss", [])
-        if time_limit.exceeded:
-            raise kt.errors.FailedTrialError(
-                f"The trial ran past its time limit (trial_time_limit={self.trial_time_limit:g}s)"
-                f" and was stopped after {time.perf_counter() - started:.1f}s."
+        data = {"x": x, "y": y, "validation_data": validation_data,
+                "sample_weight": sample_weight}
+        if self._in_child(data, callbacks):
+            history = self._train_in_child(job, data, callbacks)
+        else:
+            history = train_trial(
+                job, **data, deadline=self.oracle.deadline, callbacks=callbacks,
+                on_epoch_end=self.oracle.save, reserve=self._reserve,
+                distribution=self._distribution, extra_info={"isolation": "none"},
             )
-        if any(not math.isfinite(v) for v in losses) or best.weights is None:
-            raise kt.errors.FailedTrialError(
-                f"The loss became NaN or inf (losses: {losses}); the candidate diverged."
-            )
-        fit_ended = time.perf_counter()
-        with replacing(self._checkpoint_path(trial.trial_id), ".weights.h5") as tmp:
-            model.save_weights(tmp)
-        info = {
-            **costs,
-            "build_seconds": build_seconds,
-            "fit_seconds": timer.seconds,
-            "epoch_seconds": timer.epoch_seconds,
-            "after_fit_seconds": time.perf_counter() - fit_ended,
-            "trial_seconds": time.perf_counter() - started,
-            "epochs_run": timer.epochs,
-            "best_epoch": best.best_epoch,
-            "stopped_by_budget": stop_at_deadline.stopped,
-        }
-        if hp.values.get(PARENT_KEY) and split_chain(hp.values)[1]:
-            # A morph child's weights hold its parent's training too: a refit from
-            # scratch trains as many epochs as the whole lineage did.
-            parent_info = self.trial_info(hp.values[PARENT_KEY])
-            info["lineage_epochs"] = int(parent_info.get(
-                "lineage_epochs", int(parent_info.get("best_epoch") or 0) + 1
-            )) + best.best_epoch + 1
-        self._write_info(trial.trial_id, info)
-        del model
-        return history
+        result = keras.callbacks.History()
+        result.history = history
+        return result
 
     def on_trial_end(self, trial) -> None:
         super().on_trial_end(trial)
@@ -663,72 +663,104 @@ class SearchTuner(kt.Tuner):
             record = record_from_trial(self.oracle.get_trial(trial.trial_id), info, worker)
             self._on_trial_end(record, info)
 
-    def _measure_costs(self, trial_id: str, model: keras.Model, x: Any) -> dict[str, Any]:
-        """The candidate's costs; over a limit, its info is written and the trial fails."""
-        try:
-            return self.cost_meter.measure(model, x)
-        except InfeasibleCandidate as error:
-            self._write_info(trial_id, error.costs)
-            raise kt.errors.FailedTrialError(str(error)) from None
-
     def _build_trial_model(self, trial, seed: int | None = None,
                            weights: str | None = None) -> keras.Model:
-        """The trial's compiled model: the graph built from its values, then its morph ops.
+        """The trial's compiled model (see `build_trial_model`); `weights` is None for
+        fresh weights or "own" for a finished trial's checkpoint."""
+        return build_trial_model(
+            self.graph, self.spec, trial.hyperparameters, trial.trial_id, seed=seed,
+            checkpoint=(os.path.join(self.get_trial_dir(trial.trial_id), CHECKPOINT)
+                        if weights == "own" else None),
+            distribution=self._distribution,
+        )
 
-        Args:
-            trial: The KerasTuner trial.
-            seed: Seeds the initial weights (with the trial id); None leaves them unseeded.
-            weights: None for fresh weights; "parent" for a trial about to run:
-                its parent's checkpoint is loaded into the parent's architecture
-                before the trial's own morph ops apply (function-preserving);
-                "own" for a finished trial: its own checkpoint.
+    # --- trials in a child process ---------------------------------------------
+    def _in_child(self, data: dict[str, Any], callbacks: Any) -> bool:
+        """Whether this trial runs in a child process (see `trial_isolation`)."""
+        if self.trial_isolation == "none":
+            return False
+        if self.trial_isolation == "auto":
+            seconds = self._finished_trial_seconds()
+            if not seconds or float(np.median(seconds)) < AUTO_PROCESS_SECONDS:
+                return False
+        problem = self._portability_problem(data, callbacks)
+        if problem is None:
+            return True
+        if self.trial_isolation == "process":
+            raise kt.errors.FatalValueError(
+                f"trial_isolation='process' cannot run trials in a child process: {problem}."
+            )
+        if not self._warned_not_portable:
+            logger.info("Trials run in this process (trial_isolation='auto'): %s.", problem)
+            self._warned_not_portable = True
+        return False
 
-        Raises:
-            kt.errors.FailedTrialError: For a trial to run ("parent") whose
-                morph ops cannot apply or whose parent's checkpoint is missing.
-            MorphError: Otherwise, when the morph ops cannot apply.
-            FileNotFoundError: With "own", when the trial has no checkpoint.
+    def _finished_trial_seconds(self) -> list[float]:
+        """How long each completed trial of the project took (from the trial folders, which
+        a worker shares with its chief; only a completed trial's info has its seconds)."""
+        seconds = []
+        for name in os.listdir(self.project_dir):
+            if name.startswith("trial_"):
+                value = _read_info(os.path.join(self.project_dir, name)).get("trial_seconds")
+                if isinstance(value, (int, float)):
+                    seconds.append(float(value))
+        return seconds
+
+    def _portability_problem(self, data: dict[str, Any], callbacks: Any) -> str | None:
+        """Why this trial cannot run in a child process, or None if it can.
+
+        Checked for every trial: a user's callback may hold something that
+        does not pickle (an open file) only after a trial used it.
         """
-        keras.backend.clear_session()
-        if seed is not None:
-            keras.utils.set_random_seed(_trial_seed(seed, trial.trial_id))
-        with self._scope():
-            values = trial.hyperparameters.values
-            parent = values.get(PARENT_KEY) if weights == "parent" else None
-            try:
-                before, own = split_chain(values)
-                model = self.graph.build(trial.hyperparameters, self.spec)
-                if parent:
-                    model = apply_ops(model, before)
-                    path = self._checkpoint_path(parent)
-                    if not os.path.exists(path):
-                        raise kt.errors.FailedTrialError(
-                            f"The checkpoint of parent trial {parent!r} is missing ({path}); "
-                            "the parent failed or its files were removed."
-                        )
-                    _load_checkpoint(model, path)
-                    model = apply_ops(model, own)
-                else:
-                    model = apply_ops(model, before + own)
-            except MorphError as error:
-                if weights != "parent":
-                    raise
-                raise kt.errors.FailedTrialError(
-                    f"Cannot build the morph child of trial {parent!r}: {error}"
-                ) from error
-            if weights == "own":
-                path = self._checkpoint_path(trial.trial_id)
-                if not os.path.exists(path):
-                    raise FileNotFoundError(
-                        f"Trial {trial.trial_id!r} has no checkpoint at {path}."
-                    )
-                _load_checkpoint(model, path)
-            return model
+        from easynas.search._child import portability_problem
 
-    def _scope(self) -> Any:
-        """The distribution strategy's scope (variables mirrored on its GPUs), or a no-op."""
-        return (contextlib.nullcontext() if self._distribution is None
-                else self._distribution.scope())
+        problem = tree_problem(data)
+        if problem is None:
+            problem = portability_problem((self.graph, self.spec, detached(callbacks)))
+            if problem is not None:
+                problem = f"the search space or callbacks cannot go to a child process: {problem}"
+        return problem
+
+    def _train_in_child(self, job: TrialJob, data: dict[str, Any], callbacks: Any) -> dict:
+        """Run `train_trial` in a child process and return its history (see `_child`)."""
+        # Imported here: `python -m easynas.search._child` must not find it imported already.
+        from easynas.search._child import ChildTrialError, run_in_child
+
+        if self._shared is None or any(
+            self._shared[0][k] is not v for k, v in data.items()
+        ):  # the search's data, saved once
+            self._shared = (dict(data), save_tree(data, self._data_dir()))
+        deadline = self.oracle.deadline
+        payload = {
+            "job": job, "callbacks": detached(callbacks), "data_dir": self._data_dir(),
+            "data": self._shared[1],
+            "deadline_seconds": None if deadline.seconds is None else deadline.remaining(),
+        }
+        limit = self.trial_time_limit
+        try:
+            result = run_in_child(
+                payload, job.trial_dir, on_wait=self.oracle.save,
+                hard_limit=None if limit is None else limit + max(HARD_LIMIT_GRACE, limit / 2),
+            )
+        except ChildTrialError as error:
+            raise kt.errors.FailedTrialError(str(error)) from None
+        if "history" not in result:
+            raise kt.errors.FailedTrialError(result.get("failed") or result.get("error"))
+        return result["history"]
+
+    def _data_dir(self) -> str:
+        """This tuner's copy of the search's data for child processes (one per worker)."""
+        return os.path.join(self.project_dir, SHARED_DATA_DIR, self.tuner_id)
+
+    def _remove_shared_data(self) -> None:
+        self._shared = None
+        shutil.rmtree(self._data_dir(), ignore_errors=True)
+        with contextlib.suppress(OSError):  # other workers' copies may still be there
+            os.rmdir(os.path.dirname(self._data_dir()))
+
+    def on_search_end(self) -> None:
+        super().on_search_end()
+        self._remove_shared_data()
 
     def _architecture(self, values: dict[str, Any]) -> keras.Model:
         """The untrained model of a set of values, morph ops applied (for strategies)."""
@@ -788,11 +820,6 @@ class SearchTuner(kt.Tuner):
         is the chief's, across the network, and the folder is shared."""
         return _read_info(self.get_trial_dir(trial_id))
 
-    def _write_info(self, trial_id: str, info: dict[str, Any]) -> None:
-        directory = self.get_trial_dir(trial_id)
-        os.makedirs(directory, exist_ok=True)
-        write_json(os.path.join(directory, TRIAL_INFO), info)
-
     def save(self) -> None:
         """Write the tuner's and the oracle's state atomically (a worker has none to write)."""
         if isinstance(self._role, Worker):
@@ -800,8 +827,6 @@ class SearchTuner(kt.Tuner):
         self.oracle.save()
         write_json(self._get_tuner_fname(), self.get_state())
 
-    def _checkpoint_path(self, trial_id: str) -> str:
-        return os.path.join(self.get_trial_dir(trial_id), CHECKPOINT)
 
 
 def _read_info(trial_dir: str) -> dict[str, Any]:
@@ -811,6 +836,270 @@ def _read_info(trial_dir: str) -> dict[str, Any]:
         return {}
     with open(path, encoding="utf-8") as f:
         return json.load(f)
+
+
+@dataclass(frozen=True)
+class TrialJob:
+    """Everything one trial needs but the data and the callbacks; it pickles, so a
+    child process can run it (`run_job`).
+
+    Args:
+        graph: The search space.
+        spec: The data spec the graph is built for.
+        hyperparameters: The trial's `keras_tuner.HyperParameters`.
+        trial_id: The trial's id.
+        trial_dir: The trial's folder (its checkpoint and trial info go there).
+        objective: What the search optimises.
+        epochs: The epoch to train up to.
+        initial_epoch: The epoch to start from (0, or where a parent stopped).
+        batch_size: Training batch size.
+        patience: Early-stopping patience in epochs.
+        seed: The search's seed; None for unseeded weights and shuffling.
+        fit_verbose: Keras' `fit` verbosity.
+        trial_time_limit: Seconds the trial may run, or None.
+        cost_meter: Measures the built candidate's costs and rejects one
+            over its limits before it trains.
+        parent_dir: The parent trial's folder, for a trial that starts from
+            its parent's checkpoint (a promoted trial, or a morph child); None
+            otherwise.
+        distribution_strategy: None or "mirrored" (`SearchTuner`).
+    """
+
+    graph: Graph
+    spec: DataSpec
+    hyperparameters: kt.HyperParameters
+    trial_id: str
+    trial_dir: str
+    objective: Objective
+    epochs: int
+    initial_epoch: int
+    batch_size: int
+    patience: int
+    seed: int | None
+    fit_verbose: int
+    trial_time_limit: float | None
+    cost_meter: CostMeter
+    parent_dir: str | None = None
+    distribution_strategy: str | None = None
+
+
+def train_trial(job: TrialJob, x: Any, y: Any, validation_data: Any, sample_weight: Any, *,
+                deadline: Deadline, callbacks: Any = (), started: float | None = None,
+                on_epoch_end: Callable[[], None] | None = None,
+                reserve: Callable[[dict[str, Any]], float] | None = None,
+                distribution: Any = None,
+                extra_info: dict[str, Any] | None = None) -> dict[str, list[float]]:
+    """Build the trial's candidate, measure its costs, train it, keep its best epoch.
+
+    The one code path of a trial, in the search's process and in a child
+    process. The candidate is built from the graph (a morph child: its
+    parent's architecture and checkpoint, then its own morph ops); one over
+    a cost limit is rejected untrained. Training stops early (patience), at
+    the budget's deadline or past the trial's time limit. The checkpoint
+    (best epoch's weights) and the trial info (costs, timing, lineage, plus
+    `extra_info`) are written into `job.trial_dir`.
+
+    Args:
+        job: The trial.
+        x, y, validation_data, sample_weight: The data, as Keras' `fit` takes it.
+        deadline: The search's budget; training stops at the end of the batch
+            in which it expires.
+        callbacks: The user's extra Keras callbacks.
+        started: `time.perf_counter()` when the trial began (a child passes the
+            moment it was launched); None for now.
+        on_epoch_end: Called after every epoch (saves the search state).
+        reserve: See `SearchTuner`.
+        distribution: The `tf.distribute` strategy made from
+            `job.distribution_strategy` (None: one device).
+        extra_info: Added to the trial info.
+
+    Returns:
+        The history: each metric's value per epoch run.
+
+    Raises:
+        keras_tuner.errors.FailedTrialError: The candidate cannot be built
+            (its morph ops, its parent's checkpoint), breaks a cost limit
+            (its info says why), ran past its time limit or diverged.
+    """
+    started = time.perf_counter() if started is None else started
+    objective = job.objective
+    os.makedirs(job.trial_dir, exist_ok=True)
+    build_started = time.perf_counter()
+    try:
+        model = build_trial_model(
+            job.graph, job.spec, job.hyperparameters, job.trial_id, seed=job.seed,
+            parent_dir=job.parent_dir, distribution=distribution,
+        )
+    except (MorphError, FileNotFoundError) as error:
+        raise kt.errors.FailedTrialError(str(error)) from error
+    info_path = os.path.join(job.trial_dir, TRIAL_INFO)
+    try:
+        costs = job.cost_meter.measure(model, x)
+    except InfeasibleCandidate as error:
+        write_json(info_path, {**error.costs, **(extra_info or {})})
+        raise kt.errors.FailedTrialError(str(error)) from None
+    _create_state_eagerly(model, x, y)
+    best = _BestWeights(objective)
+    timer = _TrainTimer()
+    stop_at_deadline = _StopAtDeadline(deadline, on_epoch_end=on_epoch_end)
+    time_limit = _TrialTimeLimit(job.trial_time_limit, started)
+    build_seconds = time.perf_counter() - build_started
+    reserving = [] if reserve is None else [
+        _ReserveRefitTime(deadline, reserve, best, timer, build_seconds)
+    ]
+    fit_callbacks = [
+        keras.callbacks.TerminateOnNaN(),
+        keras.callbacks.EarlyStopping(
+            monitor=objective.name, mode=objective.direction, patience=job.patience
+        ),
+        best,
+        timer,
+        *reserving,
+        stop_at_deadline,
+        time_limit,
+        *callbacks,
+    ]
+    history = model.fit(
+        **fit_arguments(x, y, sample_weight=sample_weight, validation_data=validation_data,
+                        batch_size=job.batch_size, seed=_trial_seed(job.seed, job.trial_id)),
+        epochs=job.epochs,
+        initial_epoch=job.initial_epoch,
+        callbacks=fit_callbacks,
+        verbose=job.fit_verbose,
+    )
+    losses = history.history.get("loss", [])
+    if time_limit.exceeded:
+        raise kt.errors.FailedTrialError(
+            f"The trial ran past its time limit (trial_time_limit={job.trial_time_limit:g}s)"
+            f" and was stopped after {time.perf_counter() - started:.1f}s."
+        )
+    if any(not math.isfinite(v) for v in losses) or best.weights is None:
+        raise kt.errors.FailedTrialError(
+            f"The loss became NaN or inf (losses: {losses}); the candidate diverged."
+        )
+    fit_ended = time.perf_counter()
+    with replacing(os.path.join(job.trial_dir, CHECKPOINT), ".weights.h5") as tmp:
+        model.save_weights(tmp)
+    info = {
+        **costs,
+        "build_seconds": build_seconds,
+        "fit_seconds": timer.seconds,
+        "epoch_seconds": timer.epoch_seconds,
+        "after_fit_seconds": time.perf_counter() - fit_ended,
+        "trial_seconds": time.perf_counter() - started,
+        "epochs_run": timer.epochs,
+        "best_epoch": best.best_epoch,
+        "stopped_by_budget": stop_at_deadline.stopped,
+        **(extra_info or {}),
+    }
+    if job.parent_dir and split_chain(job.hyperparameters.values)[1]:
+        # A morph child's weights hold its parent's training too: a refit from
+        # scratch trains as many epochs as the whole lineage did.
+        parent_info = _read_info(job.parent_dir)
+        info["lineage_epochs"] = int(parent_info.get(
+            "lineage_epochs", int(parent_info.get("best_epoch") or 0) + 1
+        )) + best.best_epoch + 1
+    write_json(info_path, info)
+    del model
+    return {name: [float(v) for v in values] for name, values in history.history.items()}
+
+
+def run_job(payload: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """Run a trial sent to a child process (`_child.main`) and say how it went.
+
+    Args:
+        payload: The job (`TrialJob` under "job", the user's callbacks, the
+            budget's seconds left and when the child was launched).
+        data: `x`, `y`, `validation_data` and `sample_weight`.
+
+    Returns:
+        `{"history": ...}`, or `{"failed": reason}` when the candidate failed
+        as a trial fails (cost limit, time limit, NaN loss, unbuildable morph
+        child) or `{"error": traceback}` when it raised.
+    """
+    start_seconds = time.time() - payload["launched_at"]
+    remaining = payload["deadline_seconds"]
+    deadline = Deadline(None if remaining is None else remaining - start_seconds)
+    job: TrialJob = payload["job"]
+    extra = {"isolation": "process", "child_start_seconds": start_seconds}
+    try:
+        history = train_trial(job, **data, deadline=deadline, callbacks=payload["callbacks"],
+                              distribution=_distribution(job.distribution_strategy),
+                              extra_info=extra)
+    except kt.errors.FailedTrialError as error:
+        return {"failed": str(error)}
+    except Exception:  # the candidate raised: the parent records it as a failed trial
+        return {"error": traceback.format_exc()}
+    return {"history": history}
+
+
+def build_trial_model(graph: Graph, spec: DataSpec, hyperparameters: kt.HyperParameters,
+                      trial_id: str, *, seed: int | None = None, parent_dir: str | None = None,
+                      checkpoint: str | None = None, distribution: Any = None) -> keras.Model:
+    """A trial's compiled model: the graph built from its values, then its morph ops.
+
+    Args:
+        graph: The search space.
+        spec: Its data spec.
+        hyperparameters: The trial's hyperparameters.
+        trial_id: The trial's id.
+        seed: Seeds the initial weights (with the trial id); None leaves them unseeded.
+        parent_dir: For a trial about to run that names a parent: the parent's
+            folder. Its checkpoint is loaded into the parent's architecture
+            before the trial's own morph ops apply (function-preserving).
+            None: every op applies to fresh weights.
+        checkpoint: Weights to load into the finished model (a finished
+            trial's own checkpoint); None for none.
+        distribution: A `tf.distribute` strategy whose scope holds the
+            variables; None for one device.
+
+    Raises:
+        MorphError: The morph ops cannot apply.
+        FileNotFoundError: The parent's checkpoint or `checkpoint` is missing.
+    """
+    keras.backend.clear_session()
+    if seed is not None:
+        keras.utils.set_random_seed(_trial_seed(seed, trial_id))
+    scope = contextlib.nullcontext() if distribution is None else distribution.scope()
+    with scope:
+        values = hyperparameters.values
+        parent = values.get(PARENT_KEY) if parent_dir else None
+        before, own = split_chain(values)
+        model = graph.build(hyperparameters, spec)
+        if parent:
+            path = os.path.join(parent_dir, CHECKPOINT)
+            try:
+                model = apply_ops(model, before)
+                if not os.path.exists(path):
+                    raise FileNotFoundError(
+                        f"The checkpoint of parent trial {parent!r} is missing ({path}); "
+                        "the parent failed or its files were removed."
+                    )
+                _load_checkpoint(model, path)
+                model = apply_ops(model, own)
+            except MorphError as error:
+                raise MorphError(
+                    f"Cannot build the morph child of trial {parent!r}: {error}"
+                ) from error
+        else:
+            model = apply_ops(model, before + own)
+        if checkpoint is not None:
+            if not os.path.exists(checkpoint):
+                raise FileNotFoundError(f"Trial {trial_id!r} has no checkpoint at {checkpoint}.")
+            _load_checkpoint(model, checkpoint)
+        return model
+
+
+def detached(callbacks: Any) -> list[Any]:
+    """Copies of the user's callbacks without the model an earlier trial gave them
+    (what is sent to a child process)."""
+    copies = []
+    for callback in callbacks or ():
+        callback = copy.copy(callback)
+        if isinstance(callback, keras.callbacks.Callback):
+            keras.callbacks.Callback.set_model(callback, None)
+        copies.append(callback)
+    return copies
 
 
 def _trial_seed(seed: int | None, trial_id: str) -> int | None:

@@ -34,6 +34,7 @@ class _ImageTask(SearchEstimator):
         max_trials: int = 10,
         time_budget: float | str | None = None,
         trial_time_limit: float | str | None = None,
+        trial_isolation: str = "auto",
         epochs: int = 20,
         patience: int = 3,
         batch_size: int = 32,
@@ -57,6 +58,7 @@ class _ImageTask(SearchEstimator):
         self.max_trials = max_trials
         self.time_budget = time_budget
         self.trial_time_limit = trial_time_limit
+        self.trial_isolation = trial_isolation
         self.epochs = epochs
         self.patience = patience
         self.batch_size = batch_size
@@ -106,7 +108,8 @@ class ImageClassifier(TaskClassifierMixin, _ImageTask):
     def __init__(self, *, multi_label: bool | None = None, search: Any = "greedy",
                  max_trials: int = 10,
                  time_budget: float | str | None = None,
-                 trial_time_limit: float | str | None = None, epochs: int = 20,
+                 trial_time_limit: float | str | None = None, trial_isolation: str = "auto",
+                 epochs: int = 20,
                  patience: int = 3, batch_size: int = 32, validation_split: float = 0.2,
                  refit: bool | str = "auto", objective: str | tuple[str, str] = "val_loss",
                  directory: str | None = None,
@@ -119,7 +122,7 @@ class ImageClassifier(TaskClassifierMixin, _ImageTask):
                  distribution_strategy: str | None = None) -> None:
         super().__init__(
             search=search, max_trials=max_trials, time_budget=time_budget,
-            trial_time_limit=trial_time_limit, epochs=epochs,
+            trial_time_limit=trial_time_limit, trial_isolation=trial_isolation, epochs=epochs,
             patience=patience, batch_size=batch_size, validation_split=validation_split,
             refit=refit, objective=objective, directory=directory, project_name=project_name,
             overwrite=overwrite, seed=seed, verbose=verbose,

@@ -61,6 +61,7 @@ class _TabularTask(SearchEstimator):
         max_trials: int = 10,
         time_budget: float | str | None = None,
         trial_time_limit: float | str | None = None,
+        trial_isolation: str = "auto",
         epochs: int = 20,
         patience: int = 3,
         batch_size: int = 32,
@@ -86,6 +87,7 @@ class _TabularTask(SearchEstimator):
         self.max_trials = max_trials
         self.time_budget = time_budget
         self.trial_time_limit = trial_time_limit
+        self.trial_isolation = trial_isolation
         self.epochs = epochs
         self.patience = patience
         self.batch_size = batch_size
@@ -191,7 +193,8 @@ class TabularClassifier(TaskClassifierMixin, _TabularTask):
                  class_weight: str | dict[Any, float] | None = None,
                  multi_label: bool | None = None, search: Any = "greedy", max_trials: int = 10,
                  time_budget: float | str | None = None,
-                 trial_time_limit: float | str | None = None, epochs: int = 20, patience: int = 3,
+                 trial_time_limit: float | str | None = None, trial_isolation: str = "auto",
+                 epochs: int = 20, patience: int = 3,
                  batch_size: int = 32, validation_split: float = 0.2,
                  refit: bool | str = "auto", objective: str | tuple[str, str] = "val_loss",
                  directory: str | None = None,
@@ -205,7 +208,8 @@ class TabularClassifier(TaskClassifierMixin, _TabularTask):
         super().__init__(
             column_names=column_names, column_types=column_types, search=search,
             max_trials=max_trials, time_budget=time_budget,
-            trial_time_limit=trial_time_limit, epochs=epochs, patience=patience,
+            trial_time_limit=trial_time_limit, trial_isolation=trial_isolation, epochs=epochs,
+            patience=patience,
             batch_size=batch_size, validation_split=validation_split, refit=refit,
             objective=objective, directory=directory, project_name=project_name,
             overwrite=overwrite, seed=seed, verbose=verbose,

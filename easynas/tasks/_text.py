@@ -48,6 +48,7 @@ class _TextTask(SearchEstimator):
         max_trials: int = 10,
         time_budget: float | str | None = None,
         trial_time_limit: float | str | None = None,
+        trial_isolation: str = "auto",
         epochs: int = 20,
         patience: int = 3,
         batch_size: int = 32,
@@ -72,6 +73,7 @@ class _TextTask(SearchEstimator):
         self.max_trials = max_trials
         self.time_budget = time_budget
         self.trial_time_limit = trial_time_limit
+        self.trial_isolation = trial_isolation
         self.epochs = epochs
         self.patience = patience
         self.batch_size = batch_size
@@ -130,7 +132,8 @@ class TextClassifier(TaskClassifierMixin, _TextTask):
     def __init__(self, *, multi_label: bool | None = None, missing_text: str = "error",
                  search: Any = "greedy", max_trials: int = 10,
                  time_budget: float | str | None = None,
-                 trial_time_limit: float | str | None = None, epochs: int = 20, patience: int = 3,
+                 trial_time_limit: float | str | None = None, trial_isolation: str = "auto",
+                 epochs: int = 20, patience: int = 3,
                  batch_size: int = 32, validation_split: float = 0.2,
                  refit: bool | str = "auto", objective: str | tuple[str, str] = "val_loss",
                  directory: str | None = None,
@@ -143,7 +146,8 @@ class TextClassifier(TaskClassifierMixin, _TextTask):
                  distribution_strategy: str | None = None) -> None:
         super().__init__(
             missing_text=missing_text, search=search, max_trials=max_trials,
-            time_budget=time_budget, trial_time_limit=trial_time_limit, epochs=epochs,
+            time_budget=time_budget, trial_time_limit=trial_time_limit,
+            trial_isolation=trial_isolation, epochs=epochs,
             patience=patience, batch_size=batch_size,
             validation_split=validation_split, refit=refit, objective=objective,
             directory=directory, project_name=project_name, overwrite=overwrite, seed=seed,
