@@ -30,8 +30,8 @@ from easynas.search._records import Objective, TrialRecord
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["AUTO_MAX_ROWS", "FINALISTS", "FOLDS", "cross_validate", "fold_score", "folds_for",
-           "plan", "ranked", "reserve_seconds", "split"]
+__all__ = ["AUTO_MAX_ROWS", "FINALISTS", "FOLDS", "cross_validate", "fold_info", "fold_score",
+           "folds_for", "plan", "ranked", "reserve_seconds", "score_finalists", "split"]
 
 FOLDS = 5
 FINALISTS = 3
@@ -91,7 +91,7 @@ def plan(finalists: Sequence[TrialRecord], infos: dict[str, dict[str, Any]], fol
         info = infos.get(record.trial_id, {})
         if info.get("best_epoch") is None:
             continue
-        need = folds * estimate(info, scale)
+        need = folds * estimate(fold_info(info), scale)
         if total + need > seconds:
             break
         chosen.append(record)
@@ -103,8 +103,15 @@ def reserve_seconds(finalists: Sequence[TrialRecord], infos: dict[str, dict[str,
                     folds: int, scale: float, cap: float, estimate: Estimate) -> float:
     """Seconds to hold back during the search for the current finalists' folds: those
     of the finalists that fit in `cap`, in rank order (0 if fewer than two fit)."""
-    return sum(folds * estimate(infos.get(r.trial_id, {}), scale)
+    return sum(folds * estimate(fold_info(infos.get(r.trial_id, {})), scale)
                for r in plan(finalists, infos, folds, scale, cap, estimate))
+
+
+def fold_info(info: dict[str, Any]) -> dict[str, Any]:
+    """A trial's timing as a fold would have it: its build without the cost measuring
+    (latency timing, FLOP count), which a fold does not repeat."""
+    build = info.get("build_seconds", 0.0) - info.get("cost_seconds", 0.0)
+    return {**info, "build_seconds": max(build, 0.0)}
 
 
 def split(rows: int, folds: int, labels: np.ndarray | None, seed: int) -> list[tuple[Any, Any]]:
