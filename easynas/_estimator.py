@@ -476,8 +476,8 @@ class SearchEstimator(BaseEstimator):
         finalists = None
         if folds:
             finalists = self._cross_validate(tuner, spec, records, infos, best, objective, limits,
-                                             folds, fold_scale, refit_scale if refit else 0.0,
-                                             oracle.deadline, reporter, seed, fit_verbose, data)
+                                             folds, refit_scale, refit, oracle.deadline, reporter,
+                                             seed, fit_verbose, data)
             for trial_id, scores in finalists["scores"].items():
                 infos[trial_id] = {**infos[trial_id], "cv_score": float(np.mean(scores)),
                                    "cv_scores": scores}
@@ -495,20 +495,20 @@ class SearchEstimator(BaseEstimator):
         return records, infos, tuner.load_model(trial), refit_info, finalists
 
     def _cross_validate(self, tuner, spec, records, infos, best, objective, limits, folds,
-                        fold_scale, refit_scale, deadline, reporter, seed, fit_verbose, data):
+                        data_scale, refit, deadline, reporter, seed, fit_verbose, data):
         """Score the search's best few by k-fold CV on training + validation data
-        (`easynas._finalists`), leaving time for the refit (none if `refit_scale` is 0)."""
+        (`easynas._finalists`), leaving time for the refit if there is one."""
         ranked = finalists_cv.ranked(records, best, objective, limits)
         joined = _joined(data)
         stratify = None
         if len(spec.targets) == 1 and isinstance(spec.targets[0], ClassificationTargetSpec):
             stratify = joined[1][0] if joined[1][0].ndim == 1 else None
-        refit_seconds = max((_refit_seconds(infos.get(r.trial_id, {}), refit_scale)
-                             for r in ranked), default=0.0) if refit_scale else 0.0
+        refit_seconds = max((_refit_seconds(infos.get(r.trial_id, {}), data_scale)
+                             for r in ranked), default=0.0) if refit else 0.0
         return finalists_cv.score_finalists(
             tuner, ranked, infos, joined, folds=folds, objective=objective, seed=seed,
             batch_size=self.batch_size, deadline=deadline, refit_seconds=refit_seconds,
-            scale=fold_scale, estimate=_refit_seconds, stratify=stratify, reporter=reporter,
+            data_scale=data_scale, estimate=_refit_seconds, stratify=stratify, reporter=reporter,
             fit_verbose=fit_verbose,
         )
 

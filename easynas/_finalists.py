@@ -30,36 +30,40 @@ from easynas.search._records import Objective, TrialRecord
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["AUTO_MAX_ROWS", "FINALISTS", "FOLDS", "cross_validate", "fold_info", "fold_score",
-           "folds_for", "plan", "ranked", "reserve_seconds", "score_finalists", "split"]
+__all__ = ["AUTO_MAX_ROWS", "FINALISTS", "FOLDS", "MIN_FOLDS", "cross_validate", "fold_info",
+           "fold_score", "folds_for", "plan", "ranked", "reserve_seconds", "score_finalists",
+           "split"]
 
 FOLDS = 5
 FINALISTS = 3
+# With less time left than `FOLDS` folds of two finalists take (the last
+# trial ran over, or the finalists changed), the CV uses fewer folds, down to
+# this many, before it gives up.
+MIN_FOLDS = 3
 # "auto" cross-validates below this many rows (training + validation). Under
 # it the validation split holds fewer than 400 rows, where one accuracy's
 # standard error is over a point (about 2.3 points at 91 rows), more than
 # the gap between good candidates; and such trials take seconds, so the
 # `FINALISTS * FOLDS` extra fits are affordable.
 AUTO_MAX_ROWS = 2000
-OPTIONS = (True, False, "auto")
 
 Estimate = Callable[[dict[str, Any], float], float]
 
 
-def folds_for(option: bool | str, rows: int, validation_given: bool) -> int:
+def folds_for(option: bool | str | int, rows: int, validation_given: bool) -> int:
     """How many folds finalist CV uses (0: none) for the `finalists_cv` option.
 
     Args:
-        option: True, False or "auto" (CV when `rows` < `AUTO_MAX_ROWS` and
-            the validation data was split off, not given).
-        rows: Training plus validation rows.
+        option: True (`FOLDS` folds), an int >= 2 (that many folds), False,
+            or "auto" (`FOLDS` folds when `rows` < `AUTO_MAX_ROWS` and the
+            validation data was split off, not given).
+        rows: Training plus validation rows (each fold needs two).
         validation_given: Whether the user gave `validation_data`.
     """
-    if rows < 2 * FOLDS:
+    if option is False or (option == "auto" and (rows >= AUTO_MAX_ROWS or validation_given)):
         return 0
-    if option is True or (option == "auto" and rows < AUTO_MAX_ROWS and not validation_given):
-        return FOLDS
-    return 0
+    folds = FOLDS if option in (True, "auto") else int(option)
+    return folds if rows >= 2 * folds else 0
 
 
 def ranked(records: Sequence[TrialRecord], best: TrialRecord | None, objective: Objective,
@@ -127,19 +131,27 @@ def split(rows: int, folds: int, labels: np.ndarray | None, seed: int) -> list[t
     return list(KFold(folds, shuffle=True, random_state=seed).split(np.zeros(rows)))
 
 
-def fold_score(model: Any, x: Any, y: Any, sample_weight: Any, objective: Objective,
-               batch_size: int) -> float | None:
+def fold_score(model: Any, x: Any, y: Any, sample_weight: Any,
+               objective: Objective) -> float | None:
     """The objective on held-out rows: "val_x" read as the model's "x" (the loss
-    without its weight penalty, as in the search). None if the model has no such metric."""
+    without its weight penalty, as in the search). None if the model has no such metric.
+
+    One eager call on all the rows: a fold holds at most a few hundred, and
+    `evaluate` would spend seconds tracing its test step for each fold's new model.
+    """
+    from keras import ops
+
     if not objective.name.startswith("val_"):
         return None
-    results = model.evaluate(x, y, sample_weight=sample_weight, batch_size=batch_size,
-                             verbose=0, return_dict=True)
     name = objective.name[len("val_"):]
-    if name not in results:
-        return None
-    value = float(results[name])
-    return value - penalty(model) if name == "loss" else value
+    y_pred = model(x, training=False)
+    if name == "loss":
+        loss = model.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
+                                  training=False)
+        return float(ops.convert_to_numpy(loss)) - penalty(model)
+    model.reset_metrics()
+    results = model.compute_metrics(x, y, y_pred, sample_weight)
+    return float(ops.convert_to_numpy(results[name])) if name in results else None
 
 
 def cross_validate(
@@ -192,7 +204,7 @@ def score_finalists(
     tuner: Any, finalists: Sequence[TrialRecord], infos: dict[str, dict[str, Any]],
     joined: tuple[list[Any], list[Any], np.ndarray | None], *, folds: int,
     objective: Objective, seed: int, batch_size: int, deadline: Any, refit_seconds: float,
-    scale: float, estimate: Estimate, stratify: np.ndarray | None, reporter: Any,
+    data_scale: float, estimate: Estimate, stratify: np.ndarray | None, reporter: Any,
     fit_verbose: int = 0,
 ) -> dict[str, Any]:
     """Cross-validate the finalists that fit in the time left and pick the best mean.
@@ -203,13 +215,14 @@ def score_finalists(
         infos: Trial infos by id.
         joined: Training + validation inputs, targets (lists, one array per
             input / head) and sample weights (or None).
-        folds: Folds per finalist.
+        folds: Folds per finalist; fewer (down to `MIN_FOLDS`) when only
+            fewer fit in the time left.
         objective: The search objective (a "val_" metric).
         seed: Seeds the folds and each fold's initial weights.
         batch_size: As in the search.
         deadline: The search's `Deadline`; the folds stop at it.
         refit_seconds: Time to keep for the refit after the CV.
-        scale: A fold's training rows over the search's training rows.
+        data_scale: Training + validation rows over the search's training rows.
         estimate: The refit's time estimate, `(info, scale) -> seconds`.
         stratify: Class labels to stratify the folds by, or None.
         reporter: The `ProgressReporter`.
@@ -224,10 +237,16 @@ def score_finalists(
     x_all, y_all, w_all = joined
     result: dict[str, Any] = {"folds": folds, "metric": objective.name}
     available = deadline.total_remaining() - refit_seconds
-    chosen = plan(finalists, infos, folds, scale, available, estimate)
+    chosen: list[TrialRecord] = []
+    for k in range(folds, min(folds, MIN_FOLDS) - 1, -1):
+        chosen = plan(finalists, infos, k, data_scale * (k - 1) / k, available, estimate)
+        if chosen:
+            result["folds"] = folds = k
+            break
     if not chosen:
         result.update(finalists=[], scores={}, means={}, chosen=None,
-                      reason=f"not enough time budget left for {folds} folds of two finalists")
+                      reason=f"not enough time budget left for {min(folds, MIN_FOLDS)} folds "
+                      "of two finalists")
         reporter.finalists_skipped(result["reason"])
         return result
     result["finalists"] = [r.trial_id for r in chosen]
@@ -250,7 +269,7 @@ def score_finalists(
     def score(model: Any, rows: np.ndarray) -> float | None:
         weights = None if w_all is None else w_all[rows]
         return fold_score(model, _one([a[rows] for a in x_all]), _one([a[rows] for a in y_all]),
-                          weights, objective, batch_size)
+                          weights, objective)
 
     outcome = cross_validate(
         chosen, fit_fold, score, split(len(y_all[0]), folds, stratify, seed), objective,

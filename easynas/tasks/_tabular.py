@@ -9,7 +9,7 @@ from sklearn.base import RegressorMixin
 
 from easynas import _finalists as finalists
 from easynas._estimator import SearchEstimator
-from easynas._validation import NONE, InstanceOf, Options, Satisfies
+from easynas._validation import NONE, InstanceOf, Interval, Options, Satisfies
 from easynas.blocks import TabularBlock
 from easynas.graph._graph import Graph
 from easynas.graph._heads import ClassificationHead, RegressionHead
@@ -57,7 +57,7 @@ class _TabularTask(SearchEstimator):
         "column_types": [NONE, Satisfies(
             _valid_column_types, "a dict of column name -> 'numeric', 'categorical', "
             "'boolean', 'datetime' or 'text'")],
-        "finalists_cv": [Options(finalists.OPTIONS)],
+        "finalists_cv": [Options((True, False, "auto")), Interval(int, 2, None)],
     }
 
     def __init__(
@@ -74,7 +74,7 @@ class _TabularTask(SearchEstimator):
         batch_size: int = 32,
         validation_split: float = 0.2,
         refit: bool | str = "auto",
-        finalists_cv: bool | str = "auto",
+        finalists_cv: bool | str | int = "auto",
         objective: str | tuple[str, str] = "val_loss",
         directory: str | None = None,
         project_name: str | None = None,
@@ -198,10 +198,11 @@ class TabularClassifier(TaskClassifierMixin, _TabularTask):
             candidates almost at random; this costs 15 short fits. "auto"
             (the default) does it for tables under 2,000 rows (training +
             validation) when `validation_data` is not given; True always
-            (also with `validation_data`: its rows join the folds); False
-            never. The time comes from `time_budget`: the search holds it
-            back for the current finalists, and when too little is left for
-            two of them the CV is skipped (logged). The fold scores are in
+            (also with `validation_data`: its rows join the folds); an int
+            k >= 2 always, with k folds; False never. The time comes from
+            `time_budget`: the search holds it back for the current
+            finalists, and when too little is left for two of them the CV
+            is skipped (logged). The fold scores are in
             `finalists_`, the leaderboard's `cv_score` column and the
             project's `easynas_result.json`.
         **others: Every other argument is AutoModel's (see `easynas.AutoModel`).
@@ -225,7 +226,7 @@ class TabularClassifier(TaskClassifierMixin, _TabularTask):
                  time_budget: float | str | None = None,
                  trial_time_limit: float | str | None = None, epochs: int = 20, patience: int = 3,
                  batch_size: int = 32, validation_split: float = 0.2,
-                 refit: bool | str = "auto", finalists_cv: bool | str = "auto",
+                 refit: bool | str = "auto", finalists_cv: bool | str | int = "auto",
                  objective: str | tuple[str, str] = "val_loss",
                  directory: str | None = None,
                  project_name: str | None = None, overwrite: bool = False,
