@@ -16,8 +16,26 @@ from tests.blocks._tabular_table import mixed_table
 LOSS = Objective("val_loss", "min")
 
 
-def _record(trial_id: str, score: float) -> TrialRecord:
-    return TrialRecord(trial_id=trial_id, status=TrialStatus.COMPLETED, values={}, score=score)
+def _record(trial_id: str, score: float, params: int = 100) -> TrialRecord:
+    return TrialRecord(trial_id=trial_id, status=TrialStatus.COMPLETED, values={}, score=score,
+                       costs={"params": params})
+
+
+def test_finalists_are_the_best_the_simplest_and_the_next_best():
+    from easynas._cost_options import CostLimits
+
+    records = [_record("0", 0.30, params=12), _record("1", 0.10), _record("2", 0.20),
+               _record("3", 0.25), _record("4", 0.40, params=12),
+               TrialRecord(trial_id="5", status=TrialStatus.FAILED, values={})]
+    best = records[1]
+    ranked = finalists.ranked(records, best, LOSS, CostLimits())
+    assert [r.trial_id for r in ranked] == ["1", "0", "2"]  # "0": fewest params, better of two
+    assert [r.trial_id for r in finalists.ranked(records, best, LOSS, CostLimits(), 4)] == [
+        "1", "0", "2", "3"]
+    simple_best = finalists.ranked(records, records[0], LOSS, CostLimits())
+    assert [r.trial_id for r in simple_best] == ["0", "1", "2"]
+    over = finalists.ranked(records, records[0], LOSS, CostLimits(max_params=50))
+    assert [r.trial_id for r in over] == ["0", "4"]  # the cost limits hold
 
 
 def _estimate(info, scale):  # the refit's own estimate, as the estimator passes it
