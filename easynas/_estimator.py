@@ -424,8 +424,6 @@ class SearchEstimator(BaseEstimator):
         n_train, n_val = len(targets[0]), len(val_targets[0])
         refit_scale = (n_train + n_val) / n_train
 
-        fold_scale = refit_scale * (folds - 1) / folds if folds else 0.0
-
         def reserve(running: dict[str, Any] | None) -> float:
             best = _best_record(tuner.records(), objective, limits, pareto)
             seconds = _refit_reserve(
@@ -437,7 +435,7 @@ class SearchEstimator(BaseEstimator):
                 ranked = finalists_cv.ranked(tuner.records(), best, objective, limits)
                 seconds += finalists_cv.reserve_seconds(
                     ranked, {r.trial_id: tuner.trial_info(r.trial_id) for r in ranked}, folds,
-                    fold_scale, budget / 2 - seconds, _refit_seconds)
+                    refit_scale, budget / 2 - seconds, _refit_seconds)
             return seconds
 
         holds_back = (refit or folds > 0) and budget is not None

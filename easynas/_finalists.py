@@ -31,9 +31,9 @@ from easynas.search._records import Objective, TrialRecord
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["AUTO_MAX_ROWS", "FINALISTS", "FOLDS", "MIN_FOLDS", "cross_validate", "fold_info",
-           "fold_score", "folds_for", "plan", "ranked", "reserve_seconds", "score_finalists",
-           "split"]
+__all__ = ["AUTO_MAX_ROWS", "FINALISTS", "FOLDS", "MIN_FOLDS", "cross_validate", "fitting_plan",
+           "fold_info", "fold_score", "folds_for", "plan", "ranked", "reserve_seconds",
+           "score_finalists", "split"]
 
 FOLDS = 5
 FINALISTS = 3
@@ -119,12 +119,29 @@ def plan(finalists: Sequence[TrialRecord], infos: dict[str, dict[str, Any]], fol
     return chosen if len(chosen) >= 2 else []
 
 
+def fitting_plan(finalists: Sequence[TrialRecord], infos: dict[str, dict[str, Any]],
+                 folds: int, data_scale: float, seconds: float,
+                 estimate: Estimate) -> tuple[int, list[TrialRecord], float]:
+    """The most folds, from `folds` down to `MIN_FOLDS`, for which two or more finalists fit
+    in `seconds` (`plan`): `(folds, finalists, their estimated seconds)`, or `(0, [], 0.0)`.
+
+    `data_scale` is training + validation rows over the search's training
+    rows; a fold trains on `(k - 1) / k` of them.
+    """
+    for k in range(folds, min(folds, MIN_FOLDS) - 1, -1):
+        scale = data_scale * (k - 1) / k
+        chosen = plan(finalists, infos, k, scale, seconds, estimate)
+        if chosen:
+            need = sum(k * estimate(fold_info(infos.get(r.trial_id, {})), scale) for r in chosen)
+            return k, chosen, need
+    return 0, [], 0.0
+
+
 def reserve_seconds(finalists: Sequence[TrialRecord], infos: dict[str, dict[str, Any]],
-                    folds: int, scale: float, cap: float, estimate: Estimate) -> float:
-    """Seconds to hold back during the search for the current finalists' folds: those
-    of the finalists that fit in `cap`, in rank order (0 if fewer than two fit)."""
-    return sum(folds * estimate(fold_info(infos.get(r.trial_id, {})), scale)
-               for r in plan(finalists, infos, folds, scale, cap, estimate))
+                    folds: int, data_scale: float, cap: float, estimate: Estimate) -> float:
+    """Seconds to hold back during the search for the current finalists' folds: what
+    `fitting_plan` needs within `cap` (0 if not even two finalists fit)."""
+    return fitting_plan(finalists, infos, folds, data_scale, cap, estimate)[2]
 
 
 def fold_info(info: dict[str, Any]) -> dict[str, Any]:
@@ -253,18 +270,14 @@ def score_finalists(
     x_all, y_all, w_all = joined
     result: dict[str, Any] = {"folds": folds, "metric": objective.name}
     available = deadline.total_remaining() - refit_seconds
-    chosen: list[TrialRecord] = []
-    for k in range(folds, min(folds, MIN_FOLDS) - 1, -1):
-        chosen = plan(finalists, infos, k, data_scale * (k - 1) / k, available, estimate)
-        if chosen:
-            result["folds"] = folds = k
-            break
+    k, chosen, _ = fitting_plan(finalists, infos, folds, data_scale, available, estimate)
     if not chosen:
         result.update(finalists=[], scores={}, means={}, chosen=None,
                       reason=f"not enough time budget left for {min(folds, MIN_FOLDS)} folds "
                       "of two finalists")
         reporter.finalists_skipped(result["reason"])
         return result
+    result["folds"] = folds = k
     result["finalists"] = [r.trial_id for r in chosen]
     reporter.finalists_started(result["finalists"], folds, len(y_all[0]))
     deadline.hold_back(refit_seconds)

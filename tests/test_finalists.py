@@ -84,9 +84,13 @@ def test_plan_keeps_the_finalists_whose_folds_fit_and_needs_two():
     plan = finalists.plan(ranked, infos, 5, 1.0, 10 * per_fold + 1e-6, _estimate)
     assert [r.trial_id for r in plan] == ["1", "2"]
     assert finalists.plan(ranked, infos, 5, 1.0, 9 * per_fold, _estimate) == []  # no room
-    assert finalists.reserve_seconds(ranked, infos, 5, 1.0, 1e9, _estimate) == pytest.approx(
-        15 * per_fold)
-    assert finalists.reserve_seconds(ranked, infos, 5, 1.0, 9 * per_fold, _estimate) == 0.0
+    assert finalists.reserve_seconds(ranked, infos, 5, 1.25, 1e9, _estimate) == pytest.approx(
+        15 * per_fold)  # 5 folds of 4/5 of 1.25 times the search's training rows
+    # With less time, fewer folds: 3 folds of two finalists train on 2/3 of the rows each.
+    three = _estimate(finalists.fold_info(infos["1"]), 1.25 * 2 / 3)
+    assert finalists.fitting_plan(ranked, infos, 5, 1.25, 7 * three, _estimate) == (
+        3, ranked[:2], pytest.approx(6 * three))
+    assert finalists.reserve_seconds(ranked, infos, 5, 1.25, 5 * three, _estimate) == 0.0
 
 
 def test_cross_validate_picks_the_best_mean_not_the_best_fold():
