@@ -37,10 +37,11 @@ __all__ = ["AUTO_MAX_ROWS", "FINALISTS", "FOLDS", "MIN_FOLDS", "cross_validate",
 
 FOLDS = 5
 FINALISTS = 3
-# With less time left than `FOLDS` folds of two finalists take (the last
-# trial ran over, or the finalists changed), the CV uses fewer folds, down to
-# this many, before it gives up.
-MIN_FOLDS = 3
+# With less time than `FOLDS` folds of two finalists take (a loaded machine,
+# slow trials, a short budget), the CV uses fewer folds, down to this many,
+# before it gives up. Two folds still score every row, paired between the
+# finalists, where the validation split scores a fifth of them.
+MIN_FOLDS = 2
 # "auto" cross-validates below this many rows (training + validation). Under
 # it the validation split holds fewer than 400 rows, where one accuracy's
 # standard error is over a point (about 2.3 points at 91 rows), more than

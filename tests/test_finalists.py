@@ -90,7 +90,9 @@ def test_plan_keeps_the_finalists_whose_folds_fit_and_needs_two():
     three = _estimate(finalists.fold_info(infos["1"]), 1.25 * 2 / 3)
     assert finalists.fitting_plan(ranked, infos, 5, 1.25, 7 * three, _estimate) == (
         3, ranked[:2], pytest.approx(6 * three))
-    assert finalists.reserve_seconds(ranked, infos, 5, 1.25, 5 * three, _estimate) == 0.0
+    two = _estimate(finalists.fold_info(infos["1"]), 1.25 / 2)
+    assert finalists.fitting_plan(ranked, infos, 5, 1.25, 4 * two, _estimate)[0] == 2
+    assert finalists.reserve_seconds(ranked, infos, 5, 1.25, 3.9 * two, _estimate) == 0.0
 
 
 def test_cross_validate_picks_the_best_mean_not_the_best_fold():
