@@ -189,7 +189,8 @@ class TabularClassifier(TaskClassifierMixin, _TabularTask):
             `fit`'s `sample_weight`, and weighs the validation loss that
             ranks candidates too.
         multi_label: True for several labels per row; None infers it from `y`.
-        finalists_cv: Re-rank the search's best 3 trials by 5-fold
+        finalists_cv: Re-rank three finalists (the search's best, the
+            trial with the fewest parameters, the next best) by 5-fold
             cross-validation on training + validation data before the refit
             (stratified for classification, seeded): each is trained afresh
             on every 4/5 for its best epoch count and scored on the 1/5 left
@@ -201,8 +202,9 @@ class TabularClassifier(TaskClassifierMixin, _TabularTask):
             (also with `validation_data`: its rows join the folds); an int
             k >= 2 always, with k folds; False never. The time comes from
             `time_budget`: the search holds it back for the current
-            finalists, and when too little is left for two of them the CV
-            is skipped (logged). The fold scores are in
+            finalists (fewer folds, down to 2, when five do not fit), and
+            when too little is left for two of them the CV is skipped
+            (logged). The fold scores are in
             `finalists_`, the leaderboard's `cv_score` column and the
             project's `easynas_result.json`.
         **others: Every other argument is AutoModel's (see `easynas.AutoModel`).
