@@ -501,8 +501,11 @@ class SearchEstimator(BaseEstimator):
         stratify = None
         if len(spec.targets) == 1 and isinstance(spec.targets[0], ClassificationTargetSpec):
             stratify = joined[1][0] if joined[1][0].ndim == 1 else None
+        # The refit's time, with the margin its reserve has (the folds may run up to it).
         refit_seconds = max((_refit_seconds(infos.get(r.trial_id, {}), data_scale)
                              for r in ranked), default=0.0) if refit else 0.0
+        if refit_seconds and deadline.seconds is not None:
+            refit_seconds += 1.0 + 0.02 * deadline.seconds
         return finalists_cv.score_finalists(
             tuner, ranked, infos, joined, folds=folds, objective=objective, seed=seed,
             batch_size=self.batch_size, deadline=deadline, refit_seconds=refit_seconds,
