@@ -119,7 +119,8 @@ def _finalist_lines(runs: list[dict[str, Any]]) -> list[str]:
             continue
         means = ", ".join(f"trial {t} {m:.4f}" for t, m in cv.get("means", {}).items())
         if cv.get("chosen") is None:
-            lines.append(f"{head}: finalist CV not decisive ({cv.get('reason')}). {means}{load}")
+            lines.append(f"{head}: no finalist CV ({cv.get('reason')})."
+                         + (f" {means}." if means else "") + load)
         else:
             lines.append(
                 f"{head}: {cv['folds']}-fold {cv['metric']} {means}; picked trial "
