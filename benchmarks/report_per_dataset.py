@@ -103,6 +103,33 @@ def _best_lines(runs: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def _finalist_lines(runs: list[dict[str, Any]]) -> list[str]:
+    """Each search's finalist cross-validation (mean fold score per trial) and the load."""
+    lines = []
+    for run in runs:
+        head = f"- {run['dataset']}, {run['budget']}, seed {run['seed']}"
+        load = ""
+        if run.get("load_before") and run.get("load_after"):
+            load = (f" Load average (1 min) {run['load_before'][0]:.1f} before the search, "
+                    f"{run['load_after'][0]:.1f} after.")
+        cv = run.get("finalists")
+        if cv is None:
+            if load:
+                lines.append(f"{head}: no finalist CV.{load}")
+            continue
+        means = ", ".join(f"trial {t} {m:.4f}" for t, m in cv.get("means", {}).items())
+        if cv.get("chosen") is None:
+            lines.append(f"{head}: no finalist CV ({cv.get('reason')})."
+                         + (f" {means}." if means else "") + load)
+        else:
+            lines.append(
+                f"{head}: {cv['folds']}-fold {cv['metric']} {means}; picked trial "
+                f"{cv['chosen']} (search's best: trial {run['trials'][0]['trial_id']}), "
+                f"{cv.get('seconds', 0.0):.0f}s.{load}"
+            )
+    return lines
+
+
 def suite_markdown(result: dict[str, Any], level: int = 1) -> str:
     """A per-data-set suite's result as Markdown: heading, facts, table, notes."""
     from benchmarks.report import machine_line
@@ -145,6 +172,10 @@ def suite_markdown(result: dict[str, Any], level: int = 1) -> str:
     best = _best_lines(runs)
     if best:
         parts += ["Best candidates:", "", *best, ""]
+    finalists = _finalist_lines(runs)
+    if finalists:
+        parts += ["Finalist cross-validation (tabular tasks) and machine load:", "",
+                  *finalists, ""]
     descriptions: dict[str, str] = {}  # description -> label, in first-seen order
     for run in runs:
         for base in run.get("baselines", []):

@@ -24,6 +24,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from easynas import _cost_options as costs
+from easynas import _finalists as finalists_cv
 from easynas import _validation as v
 from easynas._atomic import replacing, write_json
 from easynas._lock import LOCK_FILE, ProjectLock, check_joinable
@@ -131,6 +132,10 @@ class SearchEstimator(BaseEstimator):
     def _class_weight(self) -> str | dict[Any, float] | None:
         """Class weights for the (single) classification head, if the task has any."""
         return None
+
+    def _finalist_folds(self, rows: int, validation_given: bool) -> int:
+        """Folds of the finalists' cross-validation (see `easynas._finalists`); 0 for none."""
+        return 0
 
     # --- fit ------------------------------------------------------------------
     def _cost_limits(self) -> Any:
@@ -296,12 +301,16 @@ class SearchEstimator(BaseEstimator):
                     ExperimentalWarning, stacklevel=2,
                 )
             refit = self.refit is True or (self.refit == "auto" and validation_data is None)
-            records, infos, best_model, refit_info = self._run_search(
+            folds = self._finalist_folds(len(targets[0]) + len(val_targets[0]),
+                                         validation_data is not None)
+            records, infos, best_model, refit_info, finalists = self._run_search(
                 graph, spec, strategy, objective, seed, project_dir, data,
-                callbacks or [], started, refit, role,
+                callbacks or [], started, refit, role, folds=folds,
             )
             limits, pareto = self._cost_limits(), self._pareto(objective)
             best = _best_record(records, objective, limits, pareto)
+            if finalists and finalists.get("chosen") is not None:
+                best = next(r for r in records if r.trial_id == finalists["chosen"])
             if best is None:
                 raise RuntimeError(_no_model_message(records, infos, limits))
             self.graph_ = graph
@@ -317,6 +326,7 @@ class SearchEstimator(BaseEstimator):
             }
             self.best_model_ = best_model
             self.refit_info_ = refit_info
+            self.finalists_ = finalists
             self.leaderboard_ = build_leaderboard(records, infos, objective)
             self.search_seconds_ = time.perf_counter() - started
             self._save_result()
@@ -403,7 +413,7 @@ class SearchEstimator(BaseEstimator):
         return self
 
     def _run_search(self, graph, spec, strategy, objective, seed, project_dir, data,
-                    callbacks, started, refit, role=None):
+                    callbacks, started, refit, role=None, folds=0):
         from easynas.search._kt_adapter import StrategyOracle
 
         features, targets, val_features, val_targets, weights, val_weights = data
@@ -420,21 +430,29 @@ class SearchEstimator(BaseEstimator):
 
         def reserve(running: dict[str, Any] | None) -> float:
             best = _best_record(tuner.records(), objective, limits, pareto)
-            return _refit_reserve(
+            seconds = _refit_reserve(
                 running, tuner.trial_info(best.trial_id) if best else None,
                 best.score if best else None, objective, refit_scale, cap=budget / 2,
                 margin=1.0 + 0.02 * budget,
-            )
+            ) if refit else 0.0
+            if folds:  # the finalists' CV: within the half of the budget the refit may take
+                ranked = finalists_cv.ranked(tuner.records(), best, objective, limits)
+                seconds += finalists_cv.reserve_seconds(
+                    ranked, {r.trial_id: tuner.trial_info(r.trial_id) for r in ranked}, folds,
+                    refit_scale, budget / 2 - seconds, _refit_seconds)
+            return seconds
+
+        holds_back = (refit or folds > 0) and budget is not None
 
         def trial_finished(record, info):
             reporter.trial_finished(record, info)
-            if refit and budget is not None:
+            if holds_back:
                 oracle.deadline.hold_back(reserve(None))
 
         tuner = _open_tuner(
             project_dir, oracle, graph, spec, patience=self.patience,
             on_trial_end=trial_finished, trial_time_limit=limit,
-            reserve=reserve if refit and budget is not None and role is None else None,
+            reserve=reserve if holds_back and role is None else None,
             cost_meter=costs.cost_meter(self.get_params(deep=False), self.batch_size),
             role=role, distribution_strategy=self.distribution_strategy,
             trial_isolation=self.trial_isolation,
@@ -457,7 +475,17 @@ class SearchEstimator(BaseEstimator):
         reporter.search_finished(len(completed), len(records), time.perf_counter() - started)
         best = _best_record(records, objective, limits, pareto)
         if best is None:
-            return records, infos, None, None
+            return records, infos, None, None, None
+        finalists = None
+        if folds:
+            finalists = self._cross_validate(tuner, spec, records, infos, best, objective, limits,
+                                             folds, refit_scale, refit, oracle.deadline, reporter,
+                                             seed, fit_verbose, data)
+            for trial_id, scores in finalists["scores"].items():
+                infos[trial_id] = {**infos[trial_id], "cv_score": float(np.mean(scores)),
+                                   "cv_scores": scores}
+            if finalists["chosen"] is not None:
+                best = next(r for r in records if r.trial_id == finalists["chosen"])
         trial = oracle.get_trial(best.trial_id)
         refit_info = None
         if refit:
@@ -466,8 +494,29 @@ class SearchEstimator(BaseEstimator):
                 (features, targets, val_features, val_targets, weights, val_weights),
             )
         if refit_info is not None and "model" in refit_info:
-            return records, infos, refit_info.pop("model"), refit_info
-        return records, infos, tuner.load_model(trial), refit_info
+            return records, infos, refit_info.pop("model"), refit_info, finalists
+        return records, infos, tuner.load_model(trial), refit_info, finalists
+
+    def _cross_validate(self, tuner, spec, records, infos, best, objective, limits, folds,
+                        data_scale, refit, deadline, reporter, seed, fit_verbose, data):
+        """Score the search's best few by k-fold CV on training + validation data
+        (`easynas._finalists`), leaving time for the refit if there is one."""
+        ranked = finalists_cv.ranked(records, best, objective, limits)
+        joined = _joined(data)
+        stratify = None
+        if len(spec.targets) == 1 and isinstance(spec.targets[0], ClassificationTargetSpec):
+            stratify = joined[1][0] if joined[1][0].ndim == 1 else None
+        # The refit's time, with the margin its reserve has (the folds may run up to it).
+        refit_seconds = max((_refit_seconds(infos.get(r.trial_id, {}), data_scale)
+                             for r in ranked), default=0.0) if refit else 0.0
+        if refit_seconds and deadline.seconds is not None:
+            refit_seconds += 1.0 + 0.02 * deadline.seconds
+        return finalists_cv.score_finalists(
+            tuner, ranked, infos, joined, folds=folds, objective=objective, seed=seed,
+            batch_size=self.batch_size, deadline=deadline, refit_seconds=refit_seconds,
+            data_scale=data_scale, estimate=_refit_seconds, stratify=stratify, reporter=reporter,
+            fit_verbose=fit_verbose,
+        )
 
     def _serve(self, tuner, oracle, role, graph, spec, objective, seed, project_dir, data,
                limit) -> None:
@@ -529,14 +578,7 @@ class SearchEstimator(BaseEstimator):
                 "of the time budget left",
             )
             return {"trial_id": trial.trial_id, "reason": "not enough time budget left"}
-        x_all = [np.concatenate([a, b]) for a, b in zip(features, val_features)]
-        y_all = [np.concatenate([a, b]) for a, b in zip(targets, val_targets)]
-        w_all = None
-        if weights is not None or val_weights is not None:
-            w_all = np.concatenate([
-                np.ones(len(t), dtype="float32") if w is None else np.asarray(w, "float32")
-                for w, t in ((weights, targets[0]), (val_weights, val_targets[0]))
-            ])
+        x_all, y_all, w_all = _joined(data)
         reporter.refit_started(trial.trial_id, epochs, len(y_all[0]))
         model, refit_info = tuner.refit(
             trial, _one(x_all), _one(y_all), epochs=epochs, batch_size=self.batch_size,
@@ -647,6 +689,7 @@ class SearchEstimator(BaseEstimator):
                 key: point.get(key) for key in front_keys}} for point in self.pareto_front()],
             "seed": self.seed_,
             "refit": self.refit_info_,
+            "finalists": self.finalists_,
             # Trials continued or morphed from another: {trial_id: {parent, ops}}.
             "lineage": lineage((r.trial_id, r.values) for r in self.trials_),
         }
@@ -956,6 +999,20 @@ _UNKNOWN_TAIL_SECONDS = 2.0
 
 def _seconds(value: Any) -> float | None:
     return None if value is None else parse_duration(value)
+
+
+def _joined(data: tuple[Any, ...]) -> tuple[list[np.ndarray], list[np.ndarray], Any]:
+    """Training and validation inputs, targets and sample weights (None: all 1) joined."""
+    features, targets, val_features, val_targets, weights, val_weights = data
+    x_all = [np.concatenate([a, b]) for a, b in zip(features, val_features)]
+    y_all = [np.concatenate([a, b]) for a, b in zip(targets, val_targets)]
+    w_all = None
+    if weights is not None or val_weights is not None:
+        w_all = np.concatenate([
+            np.ones(len(t), dtype="float32") if w is None else np.asarray(w, "float32")
+            for w, t in ((weights, targets[0]), (val_weights, val_targets[0]))
+        ])
+    return x_all, y_all, w_all
 
 
 def _one(parts: list[Any]) -> Any:

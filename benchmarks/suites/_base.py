@@ -177,6 +177,11 @@ class Suite:
         }
 
 
+def finalists_seconds(estimator) -> float:
+    """Seconds the estimator spent cross-validating its finalists (training, not overhead)."""
+    return float((getattr(estimator, "finalists_", None) or {}).get("seconds", 0.0))
+
+
 def refit_seconds(estimator) -> float:
     """Seconds the estimator spent refitting its winner (training, not overhead)."""
     return float((getattr(estimator, "refit_info_", None) or {}).get("seconds", 0.0))

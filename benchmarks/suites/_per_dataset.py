@@ -10,6 +10,7 @@ to `<out>/<suite>.json` (after every run) and `<out>/<suite>.md`.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
@@ -22,7 +23,14 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.suites._base import Budget, Data, RunConfig, Suite, refit_seconds
+from benchmarks.suites._base import (
+    Budget,
+    Data,
+    RunConfig,
+    Suite,
+    finalists_seconds,
+    refit_seconds,
+)
 
 __all__ = ["DatasetSpec", "EstimatorUnavailable", "PerDatasetSuite", "run_per_dataset"]
 
@@ -217,7 +225,9 @@ class PerDatasetSuite(Suite):
             "search_seconds": float(estimator.search_seconds_),
             "fit_seconds": fit_seconds,
             "trial_seconds": sum(t["trial_seconds"] or 0.0 for t in trials),
-            "overhead_fraction": 1.0 - (fit_seconds + refit_seconds(estimator)) / wall
+            # Training: the trials', the finalists' CV folds' and the refit's.
+            "overhead_fraction": 1.0 - (fit_seconds + finalists_seconds(estimator)
+                                        + refit_seconds(estimator)) / wall
             if wall > 0 else None,
             "best_trial_id": best.get("trial_id"),
             "best_score": best.get("score"),
@@ -227,6 +237,7 @@ class PerDatasetSuite(Suite):
             "best_epochs_run": best.get("epochs_run"),
             "best_hyperparameters": dict(estimator.best_hyperparameters_),
             "refit": getattr(estimator, "refit_info_", None),
+            "finalists": getattr(estimator, "finalists_", None),
             "easynas_version": easynas.__version__,
             "trials": trials,
         }
@@ -252,11 +263,14 @@ class PerDatasetSuite(Suite):
             "error": None,
         }
         if search:
+            run["load_before"] = [round(v, 2) for v in os.getloadavg()]
             try:
                 run.update(self._search(config, data, budget, seed))
             except Exception as error:  # recorded; the other data sets still run
                 traceback.print_exc()
                 run["error"] = f"{type(error).__name__}: {error}"
+        if search:
+            run["load_after"] = [round(v, 2) for v in os.getloadavg()]
         baselines = self.run_baselines(data, seed)
         primary = baselines[0]
         score = run["test_score"]

@@ -12,6 +12,9 @@ from easynas.data._spec import ClassificationTargetSpec, RegressionTargetSpec
 
 __all__ = ["ClassificationHead", "Head", "RegressionHead"]
 
+# The L2 strengths a head searches when given a list or `l2=None`.
+L2_VALUES = (0.0, 1e-4, 1e-3, 1e-2)
+
 
 class Head(Block):
     """Base of heads: a block that ends at a target and knows its loss."""
@@ -42,6 +45,15 @@ class Head(Block):
             x = keras.layers.Flatten(name=self.layer_name("flatten"))(x)
         return x
 
+    def _kernel_penalty(self, hp, scale: float = 1.0) -> Any:
+        """The output kernel's stock L2 regulariser for this trial (None for no penalty).
+
+        `scale` multiplies the searched strength (a regression head passes its
+        targets' variance, so `l2` means the same in any units).
+        """
+        strength = float(self.searched(hp, "l2", L2_VALUES, default=0.0))
+        return keras.regularizers.L2(strength * scale) if strength > 0 else None
+
     def _dropout(self, hp, x: Any) -> Any:
         rate = float(self.searched(hp, "dropout", [0.0, 0.25, 0.5], default=0.0))
         if rate > 0:
@@ -64,6 +76,13 @@ class ClassificationHead(Head):
         dropout: Dropout before the output layer. Searched in {0, 0.25, 0.5}.
         loss_weight: The head's weight in a model's total loss (and so in
             "val_loss", the default objective) when there are several heads.
+        l2: Strength of a stock `keras.regularizers.L2` penalty on the output
+            layer's kernel (weight decay for a linear model: logistic
+            regression with L2). 0 (the default) adds none and searches
+            nothing; a list searches among its values, and None searches
+            {0, 1e-4, 1e-3, 1e-2}. The penalty is part of the training loss
+            only: the search takes it off `val_loss` again, so candidates with
+            and without it are ranked on the same data loss.
         name: See `Block`.
     """
 
@@ -74,6 +93,7 @@ class ClassificationHead(Head):
         multi_label: bool | None = None,
         dropout: float | list[float] | None = None,
         loss_weight: float = 1.0,
+        l2: float | list[float] | None = 0.0,
         name: str | None = None,
     ) -> None:
         super().__init__(name=name)
@@ -88,12 +108,16 @@ class ClassificationHead(Head):
         self.multi_label = multi_label
         self.dropout = dropout
         self.loss_weight = _checked_loss_weight("ClassificationHead", loss_weight)
+        check_searchable("ClassificationHead", "l2", l2, _non_negative_float,
+                         "a non-negative float")
+        self.l2 = l2
 
     def build_head(self, hp, inputs: list[Any], spec: ClassificationTargetSpec) -> Any:
         (x,) = inputs
         x = self._dropout(hp, self._flatten(x))
         activation = "sigmoid" if spec.multi_label else "softmax"
-        return keras.layers.Dense(spec.num_classes, activation=activation, name=self.name)(x)
+        return keras.layers.Dense(spec.num_classes, activation=activation,
+                                  kernel_regularizer=self._kernel_penalty(hp), name=self.name)(x)
 
     def weight(self, spec: ClassificationTargetSpec) -> float:
         return self.loss_weight
@@ -121,6 +145,11 @@ class RegressionHead(Head):
             error in the targets' own units, so None (the default) weighs it
             by 1 / the targets' variance: the error in standard deviations,
             comparable with a classification head's cross-entropy.
+        l2: See `ClassificationHead`. The dense layer works in standardised
+            units, so the penalty is multiplied by the targets' mean variance:
+            `l2` weighs it against the error in standard deviations, the same
+            whatever the targets' units. (In a model with several heads the
+            penalty is not multiplied by the head's `loss_weight`.)
         name: See `Block`.
     """
 
@@ -130,12 +159,15 @@ class RegressionHead(Head):
         self,
         dropout: float | list[float] | None = None,
         loss_weight: float | None = None,
+        l2: float | list[float] | None = 0.0,
         name: str | None = None,
     ) -> None:
         super().__init__(name=name)
         check_searchable(
             "RegressionHead", "dropout", dropout, _checks.fraction, "a float in [0, 1)"
         )
+        check_searchable("RegressionHead", "l2", l2, _non_negative_float, "a non-negative float")
+        self.l2 = l2
         self.dropout = dropout
         self.loss_weight = (None if loss_weight is None
                             else _checked_loss_weight("RegressionHead", loss_weight))
@@ -143,7 +175,11 @@ class RegressionHead(Head):
     def build_head(self, hp, inputs: list[Any], spec: RegressionTargetSpec) -> Any:
         (x,) = inputs
         x = self._dropout(hp, self._flatten(x))
-        x = keras.layers.Dense(spec.num_outputs, name=self.layer_name("dense"))(x)
+        variance = sum(s * s for s in spec.std) / len(spec.std)
+        x = keras.layers.Dense(
+            spec.num_outputs, name=self.layer_name("dense"),
+            kernel_regularizer=self._kernel_penalty(hp, variance if variance > 0 else 1.0),
+        )(x)
         return keras.layers.Normalization(
             axis=-1,
             mean=list(spec.mean),
@@ -177,3 +213,11 @@ def _checked_loss_weight(owner: str, value: Any) -> float:
             f"Received: loss_weight={value!r}"
         )
     return float(value)
+
+
+def _non_negative_float(value: Any) -> bool:
+    import math
+    import numbers
+
+    return (isinstance(value, numbers.Real) and not isinstance(value, bool)
+            and math.isfinite(value) and value >= 0)

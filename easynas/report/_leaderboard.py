@@ -54,9 +54,14 @@ def build_leaderboard(
         limit it broke as its message; `tflite_latency_ms` is there when
         measured. `parent` is the trial a trial continues or was morphed from,
         `morph_ops` the morph ops of its own (e.g. "wider(conv2d) + add_skip(a->b)").
+        After a finalist cross-validation (tabular tasks), `cv_score` follows
+        the objective: the finalists' mean objective over the folds (None for
+        the others); the rows stay in search order, and the estimator's
+        `best_trial_id_` is the finalist with the best `cv_score`.
     """
     rows = []
     tflite = any("tflite_latency_ms" in info for info in infos.values())
+    cross_validated = any("cv_score" in info for info in infos.values())
     for record in records:
         info = infos.get(record.trial_id, {})
         infeasible = info.get("feasible") is False
@@ -65,6 +70,8 @@ def build_leaderboard(
             "status": "INFEASIBLE" if infeasible else record.status.value,
             objective.name: record.score,
         }
+        if cross_validated:
+            row["cv_score"] = info.get("cv_score")
         for name, value in sorted(record.metrics.items()):
             if name != objective.name:
                 row[name] = value

@@ -89,3 +89,27 @@ class ProgressReporter:
 
     def refit_skipped(self, trial_id: str, reason: str) -> None:
         self._emit(f"easynas: no refit of trial {trial_id}: {reason}; keeping the searched model")
+
+    def finalists_started(self, trial_ids: list[str], folds: int, samples: int) -> None:
+        self._emit(
+            f"easynas: cross-validating the finalists (trials {', '.join(trial_ids)}) with "
+            f"{folds} folds of all {samples:,} samples"
+        )
+
+    def finalist_scored(self, trial_id: str, scores: list[float]) -> None:
+        mean = sum(scores) / len(scores)
+        self._emit(
+            f"easynas: trial {trial_id} {self.objective.name} by CV={mean:.4f} "
+            f"(folds: {', '.join(f'{s:.4f}' for s in scores)})"
+        )
+
+    def finalists_finished(self, result: dict[str, Any]) -> None:
+        if result.get("chosen") is None:
+            self._emit(f"easynas: finalist CV undecided ({result.get('reason')}); keeping the "
+                       "search's best")
+        else:
+            self._emit(f"easynas: finalist CV picks trial {result['chosen']} "
+                       f"({result.get('seconds', 0.0):.1f}s)")
+
+    def finalists_skipped(self, reason: str) -> None:
+        self._emit(f"easynas: no finalist CV: {reason}; keeping the search's best")

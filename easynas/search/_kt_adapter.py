@@ -38,6 +38,7 @@ from easynas.search._costs import COST_KEYS, CostMeter, InfeasibleCandidate
 from easynas.search._feed import fit_arguments
 from easynas.search._lineage import PARENT_KEY, morph_chain, split_chain
 from easynas.search._pareto import ParetoObjectives
+from easynas.search._penalty import DataValLoss
 from easynas.search._records import Objective, TrialRecord, TrialStatus
 from easynas.search._roles import Chief, Worker, parse_address
 from easynas.search._shared_data import save_tree, tree_problem
@@ -948,6 +949,7 @@ def train_trial(job: TrialJob, x: Any, y: Any, validation_data: Any, sample_weig
         _ReserveRefitTime(deadline, reserve, best, timer, build_seconds)
     ]
     fit_callbacks = [
+        DataValLoss(),  # first: the others rank on val_loss without the weight penalty
         keras.callbacks.TerminateOnNaN(),
         keras.callbacks.EarlyStopping(
             monitor=objective.name, mode=objective.direction, patience=job.patience

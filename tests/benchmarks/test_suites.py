@@ -201,3 +201,23 @@ def test_multimodal_suite_has_three_views_each_with_its_estimator(tmp_path):
     assert [type(e).__name__ for e in made.values()] == [
         "TextClassifier", "TabularClassifier", "AutoModel"]
     assert made["election_both"].inputs[0].name == "Content"
+
+
+def test_markdown_lists_each_finalist_cv_and_the_machine_load():
+    from benchmarks.report_per_dataset import _finalist_lines
+
+    run = {"dataset": "wine", "budget": "2min", "seed": 0, "load_before": [4.9, 3.0, 2.0],
+           "load_after": [5.4, 3.0, 2.0], "trials": [{"trial_id": "001"}, {"trial_id": "000"}],
+           "finalists": {"folds": 2, "metric": "val_loss", "means": {"001": 0.11, "000": 0.09},
+                         "chosen": "000", "seconds": 16.4}}
+    skipped = {**run, "seed": 1, "finalists": {"folds": 5, "metric": "val_loss", "means": {},
+                                                "chosen": None, "reason": "no time"}}
+    assert _finalist_lines([run, skipped, {**run, "seed": 2, "finalists": None}]) == [
+        "- wine, 2min, seed 0: 2-fold val_loss trial 001 0.1100, trial 000 0.0900; picked trial "
+        "000 (search's best: trial 001), 16s. Load average (1 min) 4.9 before the search, 5.4 "
+        "after.",
+        "- wine, 2min, seed 1: no finalist CV (no time). Load average (1 min) 4.9 before the "
+        "search, 5.4 after.",
+        "- wine, 2min, seed 2: no finalist CV. Load average (1 min) 4.9 before the search, 5.4 "
+        "after.",
+    ]

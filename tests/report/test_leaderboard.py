@@ -2,6 +2,8 @@
 
 import io
 
+import pandas as pd
+
 from easynas.report import ProgressReporter, build_leaderboard, describe_values
 from easynas.search import Objective, TrialRecord, TrialStatus
 
@@ -65,3 +67,29 @@ def test_leaderboard_shows_costs_and_marks_infeasible_candidates():
     assert failed["status"] == "INFEASIBLE" and failed["params"] == 99999
     assert failed["message"] == "99,999 parameters > max_params=1,000"
     assert "tflite_latency_ms" not in board.columns
+
+
+def test_leaderboard_shows_finalist_cv_scores_beside_the_objective():
+    objective = Objective("val_loss", "min")
+    plain = build_leaderboard(_records(), {}, objective)
+    assert "cv_score" not in plain.columns
+    board = build_leaderboard(_records(), {"0": {"cv_score": 0.3}, "2": {"cv_score": 0.5}},
+                              objective)
+    assert list(board.columns[:4]) == ["trial_id", "status", "val_loss", "cv_score"]
+    assert list(board["trial_id"]) == ["2", "0", "1"]  # still in search order
+    assert list(board["cv_score"][:2]) == [0.5, 0.3] and pd.isna(board.loc[3, "cv_score"])
+
+
+def test_progress_reporter_reports_the_finalist_cv():
+    stream = io.StringIO()
+    reporter = ProgressReporter(1, Objective("val_loss", "min"), 3, stream=stream)
+    reporter.finalists_started(["2", "0"], 5, 120)
+    reporter.finalist_scored("2", [0.5, 0.3])
+    reporter.finalists_finished({"chosen": "2", "seconds": 3.0})
+    reporter.finalists_skipped("not enough time budget left")
+    lines = stream.getvalue().splitlines()
+    assert lines[0] == ("easynas: cross-validating the finalists (trials 2, 0) with 5 folds of "
+                        "all 120 samples")
+    assert lines[1] == "easynas: trial 2 val_loss by CV=0.4000 (folds: 0.5000, 0.3000)"
+    assert lines[2] == "easynas: finalist CV picks trial 2 (3.0s)"
+    assert lines[3].startswith("easynas: no finalist CV: not enough time budget left")

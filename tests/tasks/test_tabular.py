@@ -185,6 +185,7 @@ TABULAR_BAD_VALUES = {
     "column_names": ("ab", "'ab'"),
     "column_types": ({"age": "number"}, "{'age': 'number'}"),
     "class_weight": ("balance", "'balance'"),
+    "finalists_cv": ("sometimes", "'sometimes'"),
 }
 
 
