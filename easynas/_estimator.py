@@ -44,6 +44,7 @@ from easynas.graph._heads import ClassificationHead, RegressionHead
 from easynas.report._leaderboard import build_leaderboard, last_line
 from easynas.report._progress import ProgressReporter
 from easynas.search import _registry
+from easynas.search import _screening as screening_option
 from easynas.search._budget import parse_duration
 from easynas.search._lineage import lineage
 from easynas.search._records import Objective, TrialStatus
@@ -118,6 +119,8 @@ class SearchEstimator(BaseEstimator):
         **costs.COST_CONSTRAINTS,
         "n_parallel_trials": [v.Interval(int, 1, None)],
         "distribution_strategy": [v.NONE, v.Options(("mirrored",))],
+        "screening": [v.Satisfies(screening_option.valid_screening,
+                                  screening_option.DESCRIPTION)],
     }
 
     # --- to be provided by subclasses -----------------------------------------
@@ -143,6 +146,7 @@ class SearchEstimator(BaseEstimator):
             self._parameter_constraints, self.get_params(deep=False), type(self).__name__
         )
         costs.check_cost_options(self.get_params(deep=False), type(self).__name__)
+        screening_option.check_screening(self.get_params(deep=False), type(self).__name__)
 
     def fit(
         self,
@@ -286,6 +290,10 @@ class SearchEstimator(BaseEstimator):
                 self.search, max_epochs=self.epochs,
                 initial_values=self._initial_values(graph) or None,
             )
+            screening = screening_option.parse_screening(self.screening)
+            if screening is not None:  # bound afresh each fit, like a morph builder
+                strategy.bind_screener(screening_option.Screener(
+                    screening, graph, spec, features, targets, seed))
             if getattr(strategy, "experimental", False):
                 warnings.warn(
                     f"search={strategy.name!r} is experimental: its options and the values it "

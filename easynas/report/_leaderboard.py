@@ -9,6 +9,7 @@ import pandas as pd
 
 from easynas.search._lineage import PARENT_KEY, describe_ops, split_chain
 from easynas.search._records import Objective, TrialRecord, TrialStatus
+from easynas.search._screening import SCORE_KEY, SCREENED_KEY
 
 __all__ = ["build_leaderboard", "describe_values", "last_line"]
 
@@ -54,9 +55,13 @@ def build_leaderboard(
         limit it broke as its message; `tflite_latency_ms` is there when
         measured. `parent` is the trial a trial continues or was morphed from,
         `morph_ops` the morph ops of its own (e.g. "wider(conv2d) + add_skip(a->b)").
+        A screened search adds `proxy_score` (the zero-cost proxy's score of
+        the proposed candidate) and `screened` (how many candidates it was
+        chosen from); trials that were not screened have None there.
     """
     rows = []
     tflite = any("tflite_latency_ms" in info for info in infos.values())
+    screened = any(SCREENED_KEY in record.values for record in records)
     for record in records:
         info = infos.get(record.trial_id, {})
         infeasible = info.get("feasible") is False
@@ -86,6 +91,9 @@ def build_leaderboard(
             hyperparameters=describe_values(record.values),
             message=info["infeasible_reason"] if infeasible else last_line(record.message),
         )
+        if screened:
+            row["proxy_score"] = record.values.get(SCORE_KEY)
+            row["screened"] = record.values.get(SCREENED_KEY)
         if record.worker is not None:
             row["worker"] = record.worker
         rows.append(row)
