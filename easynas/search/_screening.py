@@ -41,7 +41,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 __all__ = ["PROXY_KEY", "SCORE_KEY", "SCORES_KEY", "SCREENED_KEY", "SCREENING_KEYS",
-           "SECONDS_KEY", "Screener", "check_screening", "Screening", "parse_screening", "valid_screening"]
+           "SECONDS_KEY", "Screener", "Screening", "check_screening", "parse_screening",
+           "valid_screening"]
 
 PROXY_KEY = "easynas/proxy"
 SCORE_KEY = "easynas/proxy_score"
