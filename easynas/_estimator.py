@@ -290,10 +290,10 @@ class SearchEstimator(BaseEstimator):
                 self.search, max_epochs=self.epochs,
                 initial_values=self._initial_values(graph) or None,
             )
+            # Bound afresh each fit (None unbinds a Strategy instance screened before).
             screening = screening_option.parse_screening(self.screening)
-            if screening is not None:  # bound afresh each fit, like a morph builder
-                strategy.bind_screener(screening_option.Screener(
-                    screening, graph, spec, features, targets, seed))
+            strategy.bind_screener(None if screening is None else screening_option.Screener(
+                screening, graph, spec, features, targets, seed))
             if getattr(strategy, "experimental", False):
                 warnings.warn(
                     f"search={strategy.name!r} is experimental: its options and the values it "
