@@ -162,7 +162,7 @@ def screening_markdown(result: dict[str, Any], level: int = 2) -> str:
         "| search s | screening s | target | s to target | s to fixed target |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for round_ in result["rounds"]:
+    for round_ in result["runs"]:
         for name in ("plain", "screened"):
             run = round_["runs"][name]
             lines.append(
@@ -213,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     started, load_before = time.perf_counter(), os.getloadavg()
     rounds = _measure(args)
     result = {
-        "suite": "screening", "layout": "markdown", "rounds": rounds,
+        "suite": "screening", "layout": "markdown", "runs": rounds,
         "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "easynas_version": __version__, "machine": machine_info(),
         "config": {k: getattr(args, k) for k in ("trials", "epochs", "seeds", "samples",
