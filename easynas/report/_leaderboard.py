@@ -41,6 +41,11 @@ def build_leaderboard(
 ) -> pd.DataFrame:
     """One row per trial, best first; failed trials last with their reason.
 
+    A screened search (the estimators' `screening`) adds the columns
+    `proxy_score` (the zero-cost proxy's score of the proposed candidate) and
+    `screened` (how many candidates it was chosen from); trials that were not
+    screened have None there.
+
     Args:
         records: The trials.
         infos: Per-trial cost facts written by the tuner (params, latency, ...).
@@ -55,13 +60,10 @@ def build_leaderboard(
         limit it broke as its message; `tflite_latency_ms` is there when
         measured. `parent` is the trial a trial continues or was morphed from,
         `morph_ops` the morph ops of its own (e.g. "wider(conv2d) + add_skip(a->b)").
-        A screened search adds `proxy_score` (the zero-cost proxy's score of
-        the proposed candidate) and `screened` (how many candidates it was
-        chosen from); trials that were not screened have None there.
     """
+    screened = any(SCREENED_KEY in record.values for record in records)
     rows = []
     tflite = any("tflite_latency_ms" in info for info in infos.values())
-    screened = any(SCREENED_KEY in record.values for record in records)
     for record in records:
         info = infos.get(record.trial_id, {})
         infeasible = info.get("feasible") is False
