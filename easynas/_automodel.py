@@ -104,6 +104,16 @@ class AutoModel(SearchEstimator):
         distribution_strategy: None, or "mirrored" to train each candidate
             on all the GPUs it sees with `tf.distribute.MirroredStrategy`.
             Without a GPU it logs a note and trains on one device.
+        screening: Zero-cost screening of random candidates (off by default):
+            None; a proxy name ("naswot", "jacob_cov", "synflow", "grad_norm",
+            "params"); or `{"proxy": name, "samples": 8, "rows": 64}`. Where
+            `search="random"` (every proposal) or `"bayesian"` (its random
+            start) would draw one fresh candidate, it draws `samples`, builds
+            each untrained, scores it with the proxy on `rows` training rows
+            and trains only the best. Each trial's values then record
+            `easynas/proxy_score` and `easynas/screened` (also leaderboard
+            columns). Other strategies refuse it. The proxies rank our
+            candidates only loosely (see the README's "Zero-cost proxies").
 
     Attributes:
         best_model_: The best trained `keras.Model` (used by `predict` and `export`),
@@ -154,6 +164,7 @@ class AutoModel(SearchEstimator):
         measure_tflite: bool = False,
         n_parallel_trials: int = 1,
         distribution_strategy: str | None = None,
+        screening: str | dict[str, Any] | None = None,
     ) -> None:
         self.inputs = inputs
         self.outputs = outputs
@@ -180,6 +191,7 @@ class AutoModel(SearchEstimator):
         self.measure_tflite = measure_tflite
         self.n_parallel_trials = n_parallel_trials
         self.distribution_strategy = distribution_strategy
+        self.screening = screening
 
     def _make_graph(self) -> Graph:
         return Graph.from_nodes(*complete_graph(self.inputs, self.outputs))

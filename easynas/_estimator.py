@@ -45,6 +45,7 @@ from easynas.graph._heads import ClassificationHead, RegressionHead
 from easynas.report._leaderboard import build_leaderboard, last_line
 from easynas.report._progress import ProgressReporter
 from easynas.search import _registry
+from easynas.search import _screening as screening_option
 from easynas.search._budget import parse_duration
 from easynas.search._lineage import lineage
 from easynas.search._records import Objective, TrialStatus
@@ -120,6 +121,8 @@ class SearchEstimator(BaseEstimator):
         **costs.COST_CONSTRAINTS,
         "n_parallel_trials": [v.Interval(int, 1, None)],
         "distribution_strategy": [v.NONE, v.Options(("mirrored",))],
+        "screening": [v.Satisfies(screening_option.valid_screening,
+                                  screening_option.DESCRIPTION)],
     }
 
     # --- to be provided by subclasses -----------------------------------------
@@ -149,6 +152,7 @@ class SearchEstimator(BaseEstimator):
             self._parameter_constraints, self.get_params(deep=False), type(self).__name__
         )
         costs.check_cost_options(self.get_params(deep=False), type(self).__name__)
+        screening_option.check_screening(self.get_params(deep=False), type(self).__name__)
 
     def fit(
         self,
@@ -294,6 +298,10 @@ class SearchEstimator(BaseEstimator):
                 self.search, max_epochs=self.epochs,
                 initial_values=self._initial_values(graph) or None,
             )
+            # Bound afresh each fit (None unbinds a Strategy instance screened before).
+            screening = screening_option.parse_screening(self.screening)
+            strategy.bind_screener(None if screening is None else screening_option.Screener(
+                screening, graph, spec, features, targets, seed))
             if getattr(strategy, "experimental", False):
                 warnings.warn(
                     f"search={strategy.name!r} is experimental: its options and the values it "

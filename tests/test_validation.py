@@ -58,6 +58,7 @@ BAD_VALUES = {
     "measure_tflite": ("yes", "'yes'"),
     "n_parallel_trials": (0, "0"),
     "distribution_strategy": ("tpu", "'tpu'"),
+    "screening": ("nope", "'nope'"),
 }
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 
 from easynas.search._lineage import PARENT_KEY, describe_ops, split_chain
 from easynas.search._records import Objective, TrialRecord, TrialStatus
+from easynas.search._screening import SCORE_KEY, SCREENED_KEY
 
 __all__ = ["build_leaderboard", "describe_values", "last_line"]
 
@@ -40,6 +41,11 @@ def build_leaderboard(
 ) -> pd.DataFrame:
     """One row per trial, best first; failed trials last with their reason.
 
+    A screened search (the estimators' `screening`) adds the columns
+    `proxy_score` (the zero-cost proxy's score of the proposed candidate) and
+    `screened` (how many candidates it was chosen from); trials that were not
+    screened have None there.
+
     Args:
         records: The trials.
         infos: Per-trial cost facts written by the tuner (params, latency, ...).
@@ -59,6 +65,7 @@ def build_leaderboard(
         the others); the rows stay in search order, and the estimator's
         `best_trial_id_` is the finalist with the best `cv_score`.
     """
+    screened = any(SCREENED_KEY in record.values for record in records)
     rows = []
     tflite = any("tflite_latency_ms" in info for info in infos.values())
     cross_validated = any("cv_score" in info for info in infos.values())
@@ -93,6 +100,9 @@ def build_leaderboard(
             hyperparameters=describe_values(record.values),
             message=info["infeasible_reason"] if infeasible else last_line(record.message),
         )
+        if screened:
+            row["proxy_score"] = record.values.get(SCORE_KEY)
+            row["screened"] = record.values.get(SCREENED_KEY)
         if record.worker is not None:
             row["worker"] = record.worker
         rows.append(row)

@@ -34,7 +34,11 @@ class BayesianSearch(Strategy):
     `mean - beta * std` of the score (oriented so lower is better) is
     proposed, among `num_candidates` random draws and small changes to the
     three best trials. A candidate is never proposed twice; it stops when no
-    untried candidate is found.
+    untried candidate is found. With a screener bound, the random candidates
+    before the model takes over are screened (`Strategy.explore`); the
+    defaults and the model's own picks are not (the Gaussian process already
+    weighs every candidate, and re-ranking its top picks by a proxy would
+    override what the trials taught it).
 
     Args:
         num_initial_points: Completed trials needed before the model is used.
@@ -45,6 +49,7 @@ class BayesianSearch(Strategy):
     """
 
     name = "bayesian"
+    screens = True
 
     def __init__(
         self,
@@ -94,10 +99,8 @@ class BayesianSearch(Strategy):
             candidates = self._candidates(space, history, rng, tried)
             if candidates:
                 return Proposal.run(self._best_bet(space, history, candidates, rng))
-        for values in _samples(space, rng, self.max_collisions):
-            if values_key(values) not in tried:
-                return Proposal.run(values)
-        return Proposal.stop()
+        values = self.explore(space, tried, rng, lambda r: _samples(space, r, 1)[0])
+        return Proposal.stop() if values is None else Proposal.run(values)
 
     def _candidates(
         self,

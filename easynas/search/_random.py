@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from easynas.search._space import sample
-from easynas.search._strategy import History, Proposal, Strategy, values_key
+from easynas.search._strategy import History, Proposal, Strategy
 
 __all__ = ["RandomSearch"]
 
@@ -12,18 +12,16 @@ class RandomSearch(Strategy):
     """Draw each candidate uniformly at random from the space.
 
     Stops when `max_collisions` draws in a row were all tried already (the
-    space is, for practical purposes, exhausted).
+    space is, for practical purposes, exhausted). Every proposal is screened
+    when a screener is bound (see `Strategy.explore`).
 
     Args:
         max_collisions: See `Strategy`.
     """
 
     name = "random"
+    screens = True
 
     def propose(self, space, history: History, rng) -> Proposal:
-        tried = history.tried()
-        for _ in range(self.max_collisions):
-            values = sample(space, rng)
-            if values_key(values) not in tried:
-                return Proposal.run(values)
-        return Proposal.stop()
+        values = self.explore(space, history.tried(), rng, lambda r: sample(space, r))
+        return Proposal.stop() if values is None else Proposal.run(values)

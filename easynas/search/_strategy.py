@@ -10,18 +10,20 @@ one would have.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from easynas.search._records import Objective, TrialRecord, TrialStatus
+from easynas.search._screening import SCREENING_KEYS
 
 if TYPE_CHECKING:
     import keras_tuner
 
     from easynas.search._pareto import ParetoObjectives
+    from easynas.search._screening import Screener
 
 __all__ = ["History", "Proposal", "Strategy", "values_key"]
 
@@ -47,8 +49,13 @@ class Proposal:
 
 
 def values_key(values: dict[str, Any]) -> str:
-    """A canonical string for a set of values (to spot duplicates)."""
-    return json.dumps(values, sort_keys=True, default=str)
+    """A canonical string for a set of values (to spot duplicates).
+
+    The screening facts a proposal carries (`SCREENING_KEYS`) say how a
+    candidate was chosen, not what it is, and are left out.
+    """
+    return json.dumps({k: v for k, v in values.items() if k not in SCREENING_KEYS},
+                      sort_keys=True, default=str)
 
 
 class History:
@@ -92,7 +99,11 @@ class Strategy:
     """Base class of search strategies.
 
     Subclasses implement `propose`; `get_state` / `set_state` are optional and
-    only needed by strategies that keep state beyond the history.
+    only needed by strategies that keep state beyond the history. A strategy
+    that draws fresh random candidates takes them from `explore`, and sets
+    `screens = True`: with a screener bound (the estimators' `screening`
+    argument), `explore` then proposes the best of several draws by a
+    zero-cost proxy.
 
     Args:
         max_collisions: How many times to redraw a candidate that was already
@@ -100,9 +111,52 @@ class Strategy:
     """
 
     name = "strategy"
+    screens = False  # whether its random draws go through `explore` (and so are screened)
+    screener: Screener | None = None
 
     def __init__(self, max_collisions: int = 50) -> None:
         self.max_collisions = max_collisions
+
+    def bind_screener(self, screener: Screener | None) -> None:
+        """Screen this strategy's random draws with `screener` (None: stop screening)."""
+        self.screener = screener
+
+    def explore(
+        self,
+        space: keras_tuner.HyperParameters,
+        tried: set[str],
+        rng: np.random.Generator,
+        draw: Callable[[np.random.Generator], dict[str, Any]],
+    ) -> dict[str, Any] | None:
+        """A fresh candidate: an untried random draw, or None when none is found.
+
+        Without a screener it is the first untried draw within `max_collisions`
+        draws. With one, it draws until `screener.samples` distinct untried
+        candidates are found (at most `max_collisions` draws per candidate)
+        and returns the one the screener scores best, with its screening facts.
+
+        Args:
+            space: The hyperparameter space.
+            tried: Keys of the values tried already (`values_key`).
+            rng: Random generator for this proposal.
+            draw: Draws one candidate's values from `rng`.
+        """
+        wanted = 1 if self.screener is None else self.screener.samples
+        found: list[dict[str, Any]] = []
+        seen = set(tried)
+        for _ in range(self.max_collisions * wanted):
+            values = draw(rng)
+            key = values_key(values)
+            if key not in seen:
+                seen.add(key)
+                found.append(values)
+                if len(found) == wanted:
+                    break
+        if not found:
+            return None
+        if self.screener is None:
+            return found[0]
+        return self.screener.choose(space, found, rng)
 
     def propose(
         self,

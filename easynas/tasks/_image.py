@@ -53,6 +53,7 @@ class _ImageTask(SearchEstimator):
         measure_tflite: bool = False,
         n_parallel_trials: int = 1,
         distribution_strategy: str | None = None,
+        screening: str | dict[str, Any] | None = None,
     ) -> None:
         self.search = search
         self.max_trials = max_trials
@@ -77,6 +78,7 @@ class _ImageTask(SearchEstimator):
         self.measure_tflite = measure_tflite
         self.n_parallel_trials = n_parallel_trials
         self.distribution_strategy = distribution_strategy
+        self.screening = screening
 
     def _initial_values(self, graph: Graph) -> list[dict[str, Any]]:
         return [dict(p) for p in _IMAGE_PRESETS]
@@ -119,7 +121,8 @@ class ImageClassifier(TaskClassifierMixin, _ImageTask):
                  max_size_mb: float | None = None, objectives: list[str] | None = None,
                  measure_tflite: bool = False,
                  n_parallel_trials: int = 1,
-                 distribution_strategy: str | None = None) -> None:
+                 distribution_strategy: str | None = None,
+                 screening: str | dict[str, Any] | None = None) -> None:
         super().__init__(
             search=search, max_trials=max_trials, time_budget=time_budget,
             trial_time_limit=trial_time_limit, trial_isolation=trial_isolation, epochs=epochs,
@@ -130,6 +133,7 @@ class ImageClassifier(TaskClassifierMixin, _ImageTask):
             objectives=objectives, measure_tflite=measure_tflite,
             n_parallel_trials=n_parallel_trials,
             distribution_strategy=distribution_strategy,
+            screening=screening,
         )
         self.multi_label = multi_label
 

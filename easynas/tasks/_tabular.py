@@ -89,6 +89,7 @@ class _TabularTask(SearchEstimator):
         measure_tflite: bool = False,
         n_parallel_trials: int = 1,
         distribution_strategy: str | None = None,
+        screening: str | dict[str, Any] | None = None,
     ) -> None:
         self.column_names = column_names
         self.column_types = column_types
@@ -116,6 +117,7 @@ class _TabularTask(SearchEstimator):
         self.measure_tflite = measure_tflite
         self.n_parallel_trials = n_parallel_trials
         self.distribution_strategy = distribution_strategy
+        self.screening = screening
 
     def _initial_values(self, graph: Graph) -> list[dict[str, Any]]:
         head = graph.outputs[0]
@@ -240,7 +242,8 @@ class TabularClassifier(TaskClassifierMixin, _TabularTask):
                  max_size_mb: float | None = None, objectives: list[str] | None = None,
                  measure_tflite: bool = False,
                  n_parallel_trials: int = 1,
-                 distribution_strategy: str | None = None) -> None:
+                 distribution_strategy: str | None = None,
+                 screening: str | dict[str, Any] | None = None) -> None:
         super().__init__(
             column_names=column_names, column_types=column_types, search=search,
             max_trials=max_trials, time_budget=time_budget,
@@ -254,6 +257,7 @@ class TabularClassifier(TaskClassifierMixin, _TabularTask):
             objectives=objectives, measure_tflite=measure_tflite,
             n_parallel_trials=n_parallel_trials,
             distribution_strategy=distribution_strategy,
+            screening=screening,
         )
         self.class_weight = class_weight
         self.multi_label = multi_label

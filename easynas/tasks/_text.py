@@ -67,6 +67,7 @@ class _TextTask(SearchEstimator):
         measure_tflite: bool = False,
         n_parallel_trials: int = 1,
         distribution_strategy: str | None = None,
+        screening: str | dict[str, Any] | None = None,
     ) -> None:
         self.missing_text = missing_text
         self.search = search
@@ -92,6 +93,7 @@ class _TextTask(SearchEstimator):
         self.measure_tflite = measure_tflite
         self.n_parallel_trials = n_parallel_trials
         self.distribution_strategy = distribution_strategy
+        self.screening = screening
 
     def _initial_values(self, graph: Graph) -> list[dict[str, Any]]:
         return [dict(p) for p in _TEXT_PRESETS]
@@ -143,7 +145,8 @@ class TextClassifier(TaskClassifierMixin, _TextTask):
                  max_size_mb: float | None = None, objectives: list[str] | None = None,
                  measure_tflite: bool = False,
                  n_parallel_trials: int = 1,
-                 distribution_strategy: str | None = None) -> None:
+                 distribution_strategy: str | None = None,
+                 screening: str | dict[str, Any] | None = None) -> None:
         super().__init__(
             missing_text=missing_text, search=search, max_trials=max_trials,
             time_budget=time_budget, trial_time_limit=trial_time_limit,
@@ -156,6 +159,7 @@ class TextClassifier(TaskClassifierMixin, _TextTask):
             objectives=objectives, measure_tflite=measure_tflite,
             n_parallel_trials=n_parallel_trials,
             distribution_strategy=distribution_strategy,
+            screening=screening,
         )
         self.multi_label = multi_label
 
