@@ -20,7 +20,7 @@ demo: install
 	$(BIN)/python tutorials/digits_quickstart.py
 
 test: install
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest tests --durations=25
 
 lint: install
 	$(BIN)/ruff check easynas tests benchmarks tutorials

@@ -178,6 +178,7 @@ class SavePredictions(keras.callbacks.Callback):
         self._save("end")
 
 
+@pytest.mark.slow  # two child processes and a morph child: 30-90 s on 2 cores
 def test_a_morph_child_trains_in_a_child_process_from_its_parents_checkpoint(tmp_path, seed):
     from sklearn.datasets import load_digits
 
@@ -227,6 +228,7 @@ def test_a_morph_child_trains_in_a_child_process_from_its_parents_checkpoint(tmp
                                saved[3], atol=1e-5)
 
 
+@pytest.mark.slow  # two child processes: 30-90 s on 2 cores
 def test_a_cost_limited_search_rejects_in_a_child_process_and_keeps_the_feasible(digits,
                                                                                 fast):
     # The greedy presets on 8x8 digits: conv 66k parameters, then resnet 78k.
