@@ -19,8 +19,13 @@ install: $(STAMP)
 demo: install
 	$(BIN)/python tutorials/digits_quickstart.py
 
+# Tests run two at a time (pytest-xdist, one module per worker), then the ones
+# that assert on wall-clock time (marked `serial` in tests/conftest.py) alone.
+TEST_WORKERS ?= 2
+
 test: install
-	$(BIN)/python -m pytest tests --durations=25
+	$(BIN)/python -m pytest tests -n $(TEST_WORKERS) --dist loadfile -m "not serial" --durations=25
+	$(BIN)/python -m pytest tests -m serial --durations=10
 
 lint: install
 	$(BIN)/ruff check easynas tests benchmarks tutorials

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -11,9 +12,20 @@ import numpy as np
 import pytest
 
 SLOW = os.environ.get("EASYNAS_SLOW_TESTS") == "1"
+# Words in a test's id that mean it asserts on wall-clock time (a time limit, a
+# budget, a deadline, a killed process, latency, memory): such tests are marked
+# `serial`, and `make test` runs them alone after the others have run two at a
+# time, so that a busy neighbour cannot make them late.
+TIMING_WORDS = re.compile(
+    r"time_limit|too_slow|deadline|budget|reserve|stuck|in_time|latency|kill|resume|timing"
+    r"|seconds|memory|rss", re.IGNORECASE)
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects by marker
 def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if TIMING_WORDS.search(item.nodeid):
+            item.add_marker(pytest.mark.serial)
     if SLOW:
         return
     skip = pytest.mark.skip(reason="slow test; set EASYNAS_SLOW_TESTS=1 to run it")

@@ -11,7 +11,8 @@ from sklearn.base import clone
 
 import easynas as en
 from easynas.blocks import Block, ConvBlock
-from easynas.search import Proposal, Strategy, TrialStatus
+from easynas.search import TrialStatus
+from tests._scripted import Scripted
 
 
 def _tiny_automodel(**kwargs):
@@ -73,18 +74,6 @@ class _Explodes(Block):
         return x
 
 
-class _Scripted(Strategy):
-    """Proposes a fixed list of candidates, then stops (a strategy for this test)."""
-
-    def __init__(self, script=(), max_collisions=50):
-        super().__init__(max_collisions)
-        self.script = list(script)
-
-    def propose(self, space, history, rng):
-        if len(history) < len(self.script):
-            return Proposal.run(self.script[len(history)])
-        return Proposal.stop()
-
 
 def _sleep_per_batch(x):
     """The identity, taking 2 s for every batch (a candidate too slow to train)."""
@@ -125,7 +114,7 @@ def test_a_raising_a_diverging_and_a_too_slow_candidate_fail_and_the_search_fini
     image = en.ImageInput()
     head = en.ClassificationHead(dropout=0.0)(_Faulty()(image))
     script = [{"faulty/fault": fault} for fault in ("raise", "nan", "slow", "none")]
-    model = en.AutoModel(image, head, search=_Scripted(script), trial_time_limit=5,
+    model = en.AutoModel(image, head, search=Scripted(script), trial_time_limit=5,
                          **{**fast, "max_trials": 4})
     started = time.perf_counter()
     model.fit(x, y)
@@ -144,7 +133,7 @@ def test_all_candidates_failing_raises_with_the_reason(digits, fast):
     image = en.ImageInput()
     head = en.ClassificationHead()(_Explodes()(image))
     script = [{"explodes/explode": True, "explodes/diverge": False}]
-    model = en.AutoModel(image, head, search=_Scripted(script), **fast)
+    model = en.AutoModel(image, head, search=Scripted(script), **fast)
     with pytest.raises(RuntimeError, match="cannot be built"):
         model.fit(x, y)
 

@@ -19,7 +19,8 @@ import pytest
 
 import easynas as en
 from easynas.blocks import Block
-from easynas.search import Proposal, Strategy, TrialStatus
+from easynas.search import TrialStatus
+from tests._scripted import Scripted
 
 
 class Crashes(Block):
@@ -48,18 +49,6 @@ class Crashes(Block):
             time.sleep(3600)
         return keras.layers.Flatten(name=self.layer_name("flatten"))(x)
 
-
-class Scripted(Strategy):
-    """Proposes a fixed list of candidates, then stops."""
-
-    def __init__(self, script=(), max_collisions=50):
-        super().__init__(max_collisions)
-        self.script = list(script)
-
-    def propose(self, space, history, rng):
-        if len(history) < len(self.script):
-            return Proposal.run(self.script[len(history)])
-        return Proposal.stop()
 
 
 def _crashing_model(script, **kwargs):
