@@ -249,13 +249,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _write(result: dict[str, Any], out: Path) -> None:
-    from benchmarks.report import write_results_md
+    from benchmarks.report import save_result
 
-    result["markdown"] = distributed_markdown(result)
-    (out / "distributed.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
-    (out / "distributed.md").write_text(distributed_markdown(result, level=1), encoding="utf-8")
-    if out.resolve() == (BENCHMARKS_DIR / "results").resolve():
-        write_results_md(out, BENCHMARKS_DIR / "RESULTS.md")
+    save_result(result, out, "distributed", distributed_markdown)
 
 
 def _render(out: Path) -> int:

@@ -206,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from benchmarks._measure import machine_info
-    from benchmarks.report import write_results_md
+    from benchmarks.report import save_result
     from easynas import __version__
 
     started = time.perf_counter()
@@ -220,14 +220,7 @@ def main(argv: list[str] | None = None) -> int:
         "total_seconds": time.perf_counter() - started,
         "note": args.note,
     }
-    result["markdown"] = isolation_markdown(result)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "isolation.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
-    (out / "isolation.md").write_text(isolation_markdown(result, level=1), encoding="utf-8")
-    if out.resolve() == (BENCHMARKS_DIR / "results").resolve():
-        write_results_md(out, BENCHMARKS_DIR / "RESULTS.md")
-    print(isolation_markdown(result, level=1))
+    print(save_result(result, args.out, "isolation", isolation_markdown))
     return 0
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["command_lines", "machine_line", "render_results", "suite_markdown", "table",
-           "write_results_md"]
+__all__ = ["command_lines", "machine_line", "render_results", "save_result", "suite_markdown",
+           "table", "write_results_md"]
 
 
 def _num(value: Any, fmt: str) -> str:
@@ -148,3 +149,23 @@ def write_results_md(results_dir: str | Path, path: str | Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render_results(results_dir), encoding="utf-8")
     return path
+
+
+def save_result(result: dict[str, Any], out: str | Path, name: str,
+                markdown: Callable[..., str]) -> str:
+    """Write `<out>/<name>.json` and `<out>/<name>.md` for one benchmark run.
+
+    `markdown(result, level=...)` renders the run; its level-2 form is kept in
+    the JSON (RESULTS.md's section). RESULTS.md is regenerated when `out` is
+    the benchmarks' own results folder. Returns the level-1 Markdown.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    result["markdown"] = markdown(result, level=2)
+    page = markdown(result, level=1)
+    (out / f"{name}.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
+    (out / f"{name}.md").write_text(page, encoding="utf-8")
+    benchmarks_dir = Path(__file__).resolve().parent
+    if out.resolve() == (benchmarks_dir / "results").resolve():
+        write_results_md(out, benchmarks_dir / "RESULTS.md")
+    return page

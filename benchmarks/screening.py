@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import sys
 import tempfile
@@ -207,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from benchmarks._measure import machine_info
-    from benchmarks.report import write_results_md
+    from benchmarks.report import save_result
     from easynas import __version__
 
     started, load_before = time.perf_counter(), os.getloadavg()
@@ -223,14 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         "load_before": list(load_before), "load_after": list(os.getloadavg()),
         "verdict": _verdict(rounds),
     }
-    result["markdown"] = screening_markdown(result, level=2)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "screening.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
-    (out / "screening.md").write_text(screening_markdown(result, level=1), encoding="utf-8")
-    if out.resolve() == (BENCHMARKS_DIR / "results").resolve():
-        write_results_md(out, BENCHMARKS_DIR / "RESULTS.md")
-    print(screening_markdown(result, level=1))
+    print(save_result(result, args.out, "screening", screening_markdown))
     return 0
 
 
