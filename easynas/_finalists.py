@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from easynas import _cost_options as costs
-from easynas.search._penalty import penalty
+from easynas.search._linear_solve import data_metrics
 from easynas.search._records import Objective, TrialRecord
 
 logger = logging.getLogger(__name__)
@@ -173,19 +173,9 @@ def fold_score(model: Any, x: Any, y: Any, sample_weight: Any,
     One eager call on all the rows: a fold holds at most a few hundred, and
     `evaluate` would spend seconds tracing its test step for each fold's new model.
     """
-    from keras import ops
-
     if not objective.name.startswith("val_"):
         return None
-    name = objective.name[len("val_"):]
-    y_pred = model(x, training=False)
-    if name == "loss":
-        loss = model.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
-                                  training=False)
-        return float(ops.convert_to_numpy(loss)) - penalty(model)
-    model.reset_metrics()
-    results = model.compute_metrics(x, y, y_pred, sample_weight)
-    return float(ops.convert_to_numpy(results[name])) if name in results else None
+    return data_metrics(model, x, y, sample_weight).get(objective.name[len("val_"):])
 
 
 def cross_validate(

@@ -37,8 +37,9 @@ from easynas.search._budget import Deadline
 from easynas.search._costs import COST_KEYS, CostMeter, InfeasibleCandidate
 from easynas.search._feed import fit_arguments
 from easynas.search._lineage import PARENT_KEY, morph_chain, split_chain
+from easynas.search._linear_solve import data_metrics, solve_or_none
 from easynas.search._pareto import ParetoObjectives
-from easynas.search._penalty import DataValLoss
+from easynas.search._penalty import DataValLoss, penalty
 from easynas.search._records import Objective, TrialRecord, TrialStatus
 from easynas.search._roles import Chief, Worker, parse_address
 from easynas.search._shared_data import save_tree, tree_problem
@@ -781,24 +782,29 @@ class SearchTuner(kt.Tuner):
         ops replayed on fresh weights, trains from scratch). Returns `(model, info)`; the model is
         None (and `info["reason"]` says why) when the deadline ended training
         early or the loss diverged, so the caller keeps the searched model.
+        A penalised linear candidate is solved exactly instead (as in its trial).
         """
         started = time.perf_counter()
         model = self._build_trial_model(trial, seed)
         stop_at_deadline = _StopAtDeadline(deadline)
-        history = model.fit(
-            **fit_arguments(x, y, sample_weight=sample_weight, batch_size=batch_size,
-                            seed=_trial_seed(seed, trial.trial_id)),
-            epochs=epochs,
-            callbacks=[keras.callbacks.TerminateOnNaN(), stop_at_deadline],
-            verbose=fit_verbose,
-        )
-        losses = history.history.get("loss", [])
+        solved = solve_or_none(model, x, y, sample_weight)
+        if solved is not None:
+            losses = [data_metrics(model, x, y, sample_weight)["loss"]]
+        else:
+            losses = model.fit(
+                **fit_arguments(x, y, sample_weight=sample_weight, batch_size=batch_size,
+                                seed=_trial_seed(seed, trial.trial_id)),
+                epochs=epochs,
+                callbacks=[keras.callbacks.TerminateOnNaN(), stop_at_deadline],
+                verbose=fit_verbose,
+            ).history.get("loss", [])
         info: dict[str, Any] = {
             "trial_id": trial.trial_id,
             "epochs": int(epochs),
             "epochs_run": len(losses),
             "samples": int(len(y[0] if isinstance(y, (list, tuple)) else y)),
             "seconds": time.perf_counter() - started,
+            **({} if solved is None else {"solver": solved["solver"]}),
         }
         if stop_at_deadline.stopped:
             info["reason"] = "the time budget ran out during the refit"
@@ -895,7 +901,9 @@ def train_trial(job: TrialJob, x: Any, y: Any, validation_data: Any, sample_weig
     The one code path of a trial, in the search's process and in a child
     process. The candidate is built from the graph (a morph child: its
     parent's architecture and checkpoint, then its own morph ops); one over
-    a cost limit is rejected untrained. Training stops early (patience), at
+    a cost limit is rejected untrained. A penalised linear candidate is
+    solved exactly (`_linear_solve`; callbacks see one epoch); any other
+    trains by gradient descent. Training stops early (patience), at
     the budget's deadline or past the trial's time limit. The checkpoint
     (best epoch's weights) and the trial info (costs, timing, lineage, plus
     `extra_info`) are written into `job.trial_dir`.
@@ -948,28 +956,27 @@ def train_trial(job: TrialJob, x: Any, y: Any, validation_data: Any, sample_weig
     reserving = [] if reserve is None else [
         _ReserveRefitTime(deadline, reserve, best, timer, build_seconds)
     ]
-    fit_callbacks = [
-        DataValLoss(),  # first: the others rank on val_loss without the weight penalty
-        keras.callbacks.TerminateOnNaN(),
-        keras.callbacks.EarlyStopping(
-            monitor=objective.name, mode=objective.direction, patience=job.patience
-        ),
-        best,
-        timer,
-        *reserving,
-        stop_at_deadline,
-        time_limit,
-        *callbacks,
-    ]
-    history = model.fit(
-        **fit_arguments(x, y, sample_weight=sample_weight, validation_data=validation_data,
-                        batch_size=job.batch_size, seed=_trial_seed(job.seed, job.trial_id)),
-        epochs=job.epochs,
-        initial_epoch=job.initial_epoch,
-        callbacks=fit_callbacks,
-        verbose=job.fit_verbose,
-    )
-    losses = history.history.get("loss", [])
+    solved = solve_or_none(model, x, y, sample_weight)
+    if solved is not None:
+        history = _solved_history(model, x, y, sample_weight, validation_data)
+        timer.epoch_seconds.append(solved["seconds"])
+        _one_epoch(model, [best, *reserving, stop_at_deadline, *callbacks],
+                   {name: values[0] for name, values in history.items()})
+    else:
+        history = _fit_by_gradient(model, job, x, y, validation_data, sample_weight, [
+            DataValLoss(),  # first: the others rank on val_loss without the weight penalty
+            keras.callbacks.TerminateOnNaN(),
+            keras.callbacks.EarlyStopping(
+                monitor=objective.name, mode=objective.direction, patience=job.patience
+            ),
+            best,
+            timer,
+            *reserving,
+            stop_at_deadline,
+            time_limit,
+            *callbacks,
+        ])
+    losses = history.get("loss", [])
     if time_limit.exceeded:
         raise kt.errors.FailedTrialError(
             f"The trial ran past its time limit (trial_time_limit={job.trial_time_limit:g}s)"
@@ -992,6 +999,7 @@ def train_trial(job: TrialJob, x: Any, y: Any, validation_data: Any, sample_weig
         "epochs_run": timer.epochs,
         "best_epoch": best.best_epoch,
         "stopped_by_budget": stop_at_deadline.stopped,
+        **({} if solved is None else {"solver": solved["solver"]}),
         **(extra_info or {}),
     }
     if job.parent_dir and split_chain(job.hyperparameters.values)[1]:
@@ -1003,7 +1011,43 @@ def train_trial(job: TrialJob, x: Any, y: Any, validation_data: Any, sample_weig
         )) + best.best_epoch + 1
     write_json(info_path, info)
     del model
-    return {name: [float(v) for v in values] for name, values in history.history.items()}
+    return {name: [float(v) for v in values] for name, values in history.items()}
+
+
+def _fit_by_gradient(model: keras.Model, job: TrialJob, x: Any, y: Any, validation_data: Any,
+                     sample_weight: Any, callbacks: list[Any]) -> dict[str, list[float]]:
+    """Train the trial's model with Keras' `fit`; its history."""
+    history = model.fit(
+        **fit_arguments(x, y, sample_weight=sample_weight, validation_data=validation_data,
+                        batch_size=job.batch_size, seed=_trial_seed(job.seed, job.trial_id)),
+        epochs=job.epochs,
+        initial_epoch=job.initial_epoch,
+        callbacks=callbacks,
+        verbose=job.fit_verbose,
+    )
+    return history.history
+
+
+def _one_epoch(model: keras.Model, callbacks: list[Any], logs: dict[str, float]) -> None:
+    """Tell `callbacks` (ours and the user's) of a one-epoch training that ended with `logs`."""
+    hooks = keras.callbacks.CallbackList(callbacks, model=model)
+    hooks.on_train_begin()
+    hooks.on_epoch_begin(0)
+    hooks.on_epoch_end(0, dict(logs))
+    hooks.on_train_end(dict(logs))
+
+
+def _solved_history(model: keras.Model, x: Any, y: Any, sample_weight: Any,
+                    validation_data: Any) -> dict[str, list[float]]:
+    """A solved linear model's metrics as a one-epoch history, named as `fit` names
+    them: "loss" with the weight penalty (what was minimised), "val_loss" without it."""
+    values = data_metrics(model, x, y, sample_weight)
+    values["loss"] += penalty(model)
+    if validation_data is not None:
+        x_val, y_val, *rest = validation_data
+        validation = data_metrics(model, x_val, y_val, rest[0] if rest else None)
+        values.update({f"val_{name}": value for name, value in validation.items()})
+    return {name: [value] for name, value in values.items()}
 
 
 def run_job(payload: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:

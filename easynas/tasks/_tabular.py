@@ -172,7 +172,8 @@ class TabularClassifier(TaskClassifierMixin, _TabularTask):
     a feature-token transformer) into a `ClassificationHead` whose output
     kernel has a searched L2 penalty (`l2` in {0, 1e-4, 1e-3, 1e-2}); the
     greedy search tries an L2-regularised linear model (logistic
-    regression) first.
+    regression) first. Such linear candidates are solved exactly (L-BFGS
+    on the same loss) rather than trained by gradient descent.
 
     At `predict`, columns are matched by name in any order; columns the model
     was not fitted on are ignored with an `EasyNASWarning`. A missing column,
@@ -279,7 +280,7 @@ class TabularRegressor(RegressorMixin, _TabularTask):
     the same shape and units. The search space is `TabularBlock` into a
     `RegressionHead` with a searched L2 penalty on its output kernel; the
     greedy search tries an L2-regularised linear model (ridge regression)
-    first.
+    first, solved exactly like the classifier's.
 
     Args:
         column_names: See `TabularClassifier`.
