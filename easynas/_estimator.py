@@ -301,7 +301,7 @@ class SearchEstimator(BaseEstimator):
             # Bound afresh each fit (None unbinds a Strategy instance screened before).
             screening = screening_option.parse_screening(self.screening)
             strategy.bind_screener(None if screening is None else screening_option.Screener(
-                screening, graph, spec, features, targets, seed))
+                screening, graph, spec, features, targets, seed, max_params=self.max_params))
             if getattr(strategy, "experimental", False):
                 warnings.warn(
                     f"search={strategy.name!r} is experimental: its options and the values it "

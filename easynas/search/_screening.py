@@ -142,13 +142,16 @@ class Screener:
         x: The training inputs, one array per input (as the trials get them).
         y: The encoded training targets, one array per head.
         seed: Picks the rows of the batch.
+        max_params: The search's parameter limit: a candidate over it ranks
+            last (its trial would be rejected untrained). None for no limit.
     """
 
     def __init__(self, screening: Screening, graph: Graph, spec: DataSpec,
-                 x: list[Any], y: list[Any], seed: int) -> None:
+                 x: list[Any], y: list[Any], seed: int, max_params: int | None = None) -> None:
         self.screening = screening
         self.graph = graph
         self.spec = spec
+        self.max_params = max_params
         n = len(y[0])
         rows = np.sort(np.random.default_rng(seed).choice(n, size=min(n, screening.rows),
                                                            replace=False))
@@ -161,11 +164,15 @@ class Screener:
 
     def score(self, space: keras_tuner.HyperParameters, values: dict[str, Any]) -> float | None:
         """The proxy's score of one candidate, built untrained (None if it cannot be
-        built or scored; the reason is logged)."""
+        built or scored or is over `max_params`; the reason is logged)."""
         from easynas.search._proxies import proxy_scores
 
         model = self._build(space, values)
         if model is None:
+            return None
+        if self.max_params is not None and model.count_params() > self.max_params:
+            logger.info("Screening: a candidate of %d parameters is over max_params=%d; it "
+                        "ranks last.", model.count_params(), self.max_params)
             return None
         return proxy_scores(model, self.x, self.y, [self.screening.proxy])[self.screening.proxy]
 

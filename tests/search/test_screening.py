@@ -97,6 +97,23 @@ def test_the_same_seed_screens_the_same_candidates_to_the_same_proposal(screened
     assert first.values[SCORE_KEY] == max(scores)
 
 
+def test_candidates_over_max_params_rank_last(screened):
+    space, unlimited = _space_and_screener(screened, Screening("params", samples=4))
+    x, y = _digits()
+    history = History([], Objective("val_loss", "min"))
+    strategy = RandomSearch()
+    strategy.bind_screener(unlimited)
+    scores = json.loads(strategy.propose(space, history, np.random.default_rng([5, 0]))
+                        .values[SCORES_KEY])
+    assert min(scores) < max(scores)
+    limit = (min(scores) + max(scores)) // 2
+    strategy.bind_screener(Screener(Screening("params", samples=4), screened.graph_,
+                                    screened.spec_, [x], [y], 0, max_params=limit))
+    proposal = strategy.propose(space, history, np.random.default_rng([5, 0]))
+    assert json.loads(proposal.values[SCORES_KEY]) == [s if s <= limit else None for s in scores]
+    assert proposal.values[SCORE_KEY] == max(s for s in scores if s <= limit)
+
+
 def test_bayesian_screens_its_random_start_but_not_its_defaults(screened):
     space, screener = _space_and_screener(screened, Screening("naswot", samples=2))
     strategy = BayesianSearch(num_initial_points=2)
