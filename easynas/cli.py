@@ -106,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     """
     from easynas._version import __version__
     from easynas.search._registry import STRATEGIES
+    from easynas.search._screening import PROXY_NAMES
     from easynas.tasks import ImageClassifier
 
     defaults = ImageClassifier().get_params()  # the task classes' defaults, for the help
@@ -148,6 +149,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"most epochs per candidate (default {defaults['epochs']})")
     search.add_argument("--search", choices=sorted(STRATEGIES),
                         help=f"search strategy (default {defaults['search']})")
+    search.add_argument("--screening", choices=PROXY_NAMES, metavar="PROXY",
+                        help="zero-cost screening for --search random or bayesian: score "
+                        "--screening-samples untrained candidates with PROXY (one of "
+                        f"{', '.join(PROXY_NAMES)}) and train only the best (default off)")
+    search.add_argument("--screening-samples", type=_positive_int, metavar="N",
+                        help="candidates scored per screened proposal (default 8)")
     search.add_argument("--seed", type=_seed, metavar="N",
                         help="seed of the search and the weights (default: drawn at random)")
     search.add_argument("--validation-split", type=_fraction, metavar="F",
@@ -258,6 +265,7 @@ def _run_search(args: argparse.Namespace) -> int:
         "project_name": args.project_name,
         "n_parallel_trials": args.n_parallel_trials,
         "distribution_strategy": args.distribution_strategy,
+        "screening": _screening(args),
     }
     role = _role(args)
     estimator_class = ImageClassifier if args.task == "image-classification" else ImageRegressor
@@ -282,6 +290,16 @@ def _run_search(args: argparse.Namespace) -> int:
         written = estimator.export(args.export, format=fmt, overwrite=args.overwrite)
         print(f"exported the best model to {written}")
     return 0
+
+
+def _screening(args: argparse.Namespace) -> dict[str, Any] | None:
+    """The estimator's `screening` from --screening and --screening-samples (None: off)."""
+    if args.screening is None:
+        if args.screening_samples is not None:
+            raise UsageError("--screening-samples needs --screening PROXY.")
+        return None
+    samples = {} if args.screening_samples is None else {"samples": args.screening_samples}
+    return {"proxy": args.screening, **samples}
 
 
 def _role(args: argparse.Namespace) -> Any:
@@ -401,6 +419,11 @@ def read_leaderboard(project_dir: str) -> tuple[Any, str]:
         record = _read_trial(os.path.join(folder, "trial.json"))
         records.append(record)
         infos[record.trial_id] = _read_json(os.path.join(folder, "easynas_trial.json")) or {}
+    # The finalists' cross-validation (tabular tasks) is in the result, not the trial folders.
+    for trial_id, scores in ((result.get("finalists") or {}).get("scores") or {}).items():
+        if trial_id in infos and scores:
+            infos[trial_id] = {**infos[trial_id], "cv_score": sum(scores) / len(scores),
+                               "cv_scores": scores}
     return build_leaderboard(records, infos, objective), objective.name
 
 
@@ -483,14 +506,19 @@ def format_leaderboard(table: Any, objective: str) -> str:
         objective: The column that holds the score.
 
     Returns:
-        The table: rank, trial, status, score, params, latency, seconds and the
+        The table: rank, trial, status, score (and the finalists' `cv_score`
+        after a cross-validation), params, latency, seconds and the
         hyperparameters (shortened; a failed trial shows its error first).
     """
     header = ["rank", "trial", "status", objective, "params", "latency_ms", "seconds",
               "hyperparameters"]
-    workers = "worker" in getattr(table, "columns", ())
+    columns = getattr(table, "columns", ())
+    workers = "worker" in columns
     if workers:
         header.insert(3, "worker")
+    cv = "cv_score" in columns
+    if cv:
+        header.insert(4 + workers, "cv_score")
     if len(table) == 0:
         return "no trials yet"
     rows = []
@@ -506,13 +534,14 @@ def format_leaderboard(table: Any, objective: str) -> str:
             str(row["status"]),
             *([_text(row.get("worker"))] if workers else []),
             _cell(row.get(objective), ".4f"),
+            *([_cell(row.get("cv_score"), ".4f")] if cv else []),
             _cell(None if params is None or math.isnan(params) else int(params), ","),
             _cell(row.get("latency_ms"), ".2f"),
             _cell(row.get("trial_seconds"), ".1f"),
             _shorten(described, _HYPERPARAMETER_WIDTH),
         ])
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    numeric = {0, *(i + workers for i in (3, 4, 5, 6))}
+    numeric = {0, *(i + workers for i in (3, 4, 5, 6, *((7,) if cv else ())))}
     lines = []
     for r in [header, *rows]:
         cells = [c.rjust(w) if i in numeric else c.ljust(w)

@@ -97,6 +97,18 @@ def test_search_runs_prints_the_leaderboard_and_exports(searched, workspace):
     assert trial["isolation"] == "process"  # --trial-isolation reached the search
 
 
+def test_screening_flags_reach_the_search(workspace, capsys):
+    assert main(["search", str(workspace / "digits.npz"), "--task", "image-classification",
+                 "--directory", str(workspace / "screened"), "--search", "random",
+                 "--max-trials", "1", "--epochs", "1", "--seed", "0", "--quiet",
+                 "--screening", "params", "--screening-samples", "2"]) == 0
+    trial = json.loads((workspace / "screened" / "image_classifier" / "trial_0"
+                        / "trial.json").read_text())
+    values = trial["hyperparameters"]["values"]
+    assert values["easynas/proxy"] == "params" and values["easynas/screened"] == 2
+    assert "COMPLETED" in capsys.readouterr().out
+
+
 def test_leaderboard_reads_a_finished_project_without_its_data(searched, workspace, capsys):
     assert main(["leaderboard", str(workspace / "runs" / "image_classifier")]) == 0
     # the same table the search printed, read back from the project's files
@@ -186,6 +198,12 @@ def test_search_reads_a_folder_of_class_folders(tmp_path, capsys):
           "--trial-isolation", "fork"], "--trial-isolation"),
         (["search", "{tmp}/x.npz", "--task", "image-regression", "--directory", "r",
           "--validation-split", "1.5"], "--validation-split"),
+        (["search", "{tmp}/x.npz", "--task", "image-regression", "--directory", "r",
+          "--screening", "accuracy"], "--screening"),
+        (["search", "{tmp}/x.npz", "--task", "image-regression", "--directory", "r",
+          "--screening-samples", "3"], "--screening-samples needs --screening PROXY"),
+        (["search", "{tmp}/x.npz", "--task", "image-regression", "--directory", "r",
+          "--screening", "naswot", "--search", "greedy"], "screening"),
         (["leaderboard", "{tmp}/missing"], "'{tmp}/missing' does not exist"),
         (["leaderboard", "{tmp}"], "not a finished easynas project"),
         (["export", "{tmp}", "{tmp}/out"], "not a finished easynas project"),

@@ -63,6 +63,15 @@ def test_a_real_small_search_is_won_by_the_best_mean_cv_score_and_records_every_
         saved = json.load(f)
     assert saved["finalists"]["scores"] == cv["scores"]
     assert saved["best_trial_id"] == cv["chosen"]
+    # The command line reads the CV scores back from the project folder alone.
+    from easynas.cli import format_leaderboard, read_leaderboard
+
+    table, objective = read_leaderboard(clf.project_dir_)
+    for trial_id, mean in means.items():
+        assert table.set_index("trial_id").loc[trial_id, "cv_score"] == pytest.approx(mean)
+    lines = format_leaderboard(table, objective).splitlines()
+    assert lines[0].split()[3:5] == ["val_loss", "cv_score"]
+    assert f"{means[cv['chosen']]:.4f}" in " ".join(lines[1:])
 
 
 def test_auto_cross_validates_small_split_tables_only():
