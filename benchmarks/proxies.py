@@ -33,7 +33,7 @@ from typing import Any
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-__all__ = ["expected_best_of_random", "main", "proxies_markdown"]
+__all__ = ["expected_best_of_random", "image_split", "main", "proxies_markdown"]
 
 BENCHMARKS_DIR = Path(__file__).resolve().parent
 
@@ -46,7 +46,8 @@ def expected_best_of_random(values: list[float], k: int) -> float:
     return sum(v * math.comb(i, k - 1) for i, v in enumerate(ordered)) / total
 
 
-def _data(dataset: str, train: int, val: int, seed: int):
+def image_split(dataset: str, train: int, val: int, seed: int):
+    """Seeded stratified `train` training and `val` validation images (from the test part)."""
     from benchmarks.datasets import load_digits_split, load_fashion_mnist, stratified_subset
 
     x, y, x_test, y_test = (load_digits_split() if dataset == "digits"
@@ -65,7 +66,7 @@ def _measure(dataset: str, candidates: int, epochs: int, train: int, val: int,
     import easynas as en
     from easynas.search._proxies import PROXIES, proxy_scores
 
-    x_train, y_train, x_val, y_val = _data(dataset, train, val, seed)
+    x_train, y_train, x_val, y_val = image_split(dataset, train, val, seed)
     with tempfile.TemporaryDirectory() as directory:
         image = en.ImageInput()
         block = en.blocks.ConvBlock(num_blocks=[1, 2, 3], num_layers=[1, 2],

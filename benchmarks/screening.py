@@ -1,10 +1,12 @@
 """Wall time to a target accuracy with and without zero-cost screening, in one run.
 
     python -m benchmarks.screening [--trials 8] [--epochs 2] [--seeds 0 1] [--samples 8]
+        [--dataset digits|fashion_mnist --train N --val N]
 
 The same seeded random search over the small `ConvBlock` space of
 `benchmarks/proxies.py` runs twice per seed on scikit-learn's digits (the
-benchmarks' fixed train/test split; the test part scores `val_accuracy`):
+benchmarks' fixed train/test split; the test part scores `val_accuracy`) or
+on stratified subsets of Fashion-MNIST's training and test images:
 once plain, once with `screening={"proxy": ..., "samples": ...}`, which
 trains the best of `samples` untrained candidates by the proxy at every
 proposal. The two runs of a seed are interleaved (which goes first alternates
@@ -16,7 +18,8 @@ seconds spent screening, and the seconds from the start of `fit` until a
 trial first reached (a) 98% of the best accuracy the plain run of that seed
 reached and (b) a fixed `--target` accuracy, and the best accuracy each run
 had when the plain run of its seed finished (the same wall time). Writes `<out>/screening.json`
-and `<out>/screening.md`, then regenerates RESULTS.md.
+and `<out>/screening.md` (`screening-fashion_mnist.*` for Fashion-MNIST), then
+regenerates RESULTS.md.
 """
 
 from __future__ import annotations
@@ -99,10 +102,9 @@ def _search(x, y, x_val, y_val, *, trials: int, epochs: int, seed: int,
 
 
 def _measure(args: argparse.Namespace) -> list[dict[str, Any]]:
-    from benchmarks.datasets import load_digits_split
+    from benchmarks.proxies import image_split
 
-    x, y, x_val, y_val = load_digits_split()
-    y, y_val = y.astype("int64"), y_val.astype("int64")
+    x, y, x_val, y_val = image_split(args.dataset, args.train, args.val, 0)
     screening = {"proxy": args.proxy, "samples": args.samples}
     rounds = []
     for i, seed in enumerate(args.seeds):
@@ -147,8 +149,7 @@ def screening_markdown(result: dict[str, Any], level: int = 2) -> str:
         f"- Load average (1 min) before / after: {result['load_before'][0]:.2f} / "
         f"{result['load_after'][0]:.2f} (other work shared the machine; each run's own "
         "starting load is in its row)",
-        "- Data: scikit-learn digits (8x8), the benchmarks' fixed split: 1347 training "
-        "images, 450 validation images",
+        _data_line(config),
         f"- Search: random over a small ConvBlock space, {config['trials']} trials of "
         f"{config['epochs']} epochs per run; screened runs take the best of "
         f"{config['samples']} untrained candidates by `{config['proxy']}` on 64 training "
@@ -173,6 +174,16 @@ def screening_markdown(result: dict[str, Any], level: int = 2) -> str:
                 f"| {_num(run['seconds_to_fixed'], '.0f')} |")
     lines += ["", result["verdict"], ""]
     return "\n".join(lines)
+
+
+def _data_line(config: dict[str, Any]) -> str:
+    if config.get("dataset", "digits") == "digits":
+        return ("- Data: scikit-learn digits (8x8), the benchmarks' fixed split: "
+                f"{config.get('train', 1347)} training images, {config.get('val', 450)} "
+                "validation images")
+    return (f"- Data: Fashion-MNIST (28x28), {config['train']} training images and "
+            f"{config['val']} validation images (stratified subsets of its training and test "
+            "sets, seed 0)")
 
 
 def _verdict(rounds: list[dict[str, Any]]) -> str:
@@ -202,6 +213,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--samples", type=int, default=8)
     parser.add_argument("--proxy", default="naswot")
     parser.add_argument("--target", type=float, default=0.95)
+    parser.add_argument("--dataset", choices=("digits", "fashion_mnist"), default="digits")
+    parser.add_argument("--train", type=int, default=1347, help="training images")
+    parser.add_argument("--val", type=int, default=450, help="validation images")
     parser.add_argument("--out", default=str(BENCHMARKS_DIR / "results"))
     args = parser.parse_args(argv)
 
@@ -216,13 +230,15 @@ def main(argv: list[str] | None = None) -> int:
         "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "easynas_version": __version__, "machine": machine_info(),
         "config": {k: getattr(args, k) for k in ("trials", "epochs", "seeds", "samples",
-                                                 "proxy", "target")},
+                                                 "proxy", "target", "dataset", "train",
+                                                 "val")},
         "command": "python -m benchmarks.screening " + " ".join(argv or sys.argv[1:]),
         "total_seconds": time.perf_counter() - started,
         "load_before": list(load_before), "load_after": list(os.getloadavg()),
         "verdict": _verdict(rounds),
     }
-    print(save_result(result, args.out, "screening", screening_markdown))
+    name = "screening" if args.dataset == "digits" else f"screening-{args.dataset}"
+    print(save_result(result, args.out, name, screening_markdown))
     return 0
 
 
