@@ -5,17 +5,16 @@
 An `ImageClassifier` with `objectives=["val_accuracy", "latency"]` (batch-1
 latency, measured on this machine) searches under a time budget; every point
 of its Pareto front is then scored on the held-out test images. Writes
-`<out>/pareto.json`, `<out>/pareto.md` and `benchmarks/pareto_front.png`, then
-regenerates RESULTS.md. The issue's 30-minute Fashion-MNIST run does not fit
-on a shared 2-core machine; `--dataset fashion_mnist --train 5000 --budget
-1800` runs it where it does.
+`<out>/pareto.json`, `<out>/pareto.md` and `benchmarks/pareto_front.png` (named
+`pareto-fashion_mnist.*` and `pareto_front_fashion_mnist.png` for Fashion-MNIST),
+then regenerates RESULTS.md. The issue's 30-minute Fashion-MNIST run:
+`--dataset fashion_mnist --train 5000 --trials 100 --budget 1800`.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import sys
 import tempfile
@@ -83,7 +82,8 @@ def pareto_markdown(result: dict[str, Any], level: int = 2) -> str:
     hashes = "#" * level
     done = sum(t["status"] == "COMPLETED" for t in run["trials"])
     lines = [
-        f"{hashes} Pareto front: val_accuracy vs batch-1 latency (`pareto`)", "",
+        f"{hashes} Pareto front on {_DATASETS[config['dataset']].split(' (')[0]}: val_accuracy "
+        "vs batch-1 latency (`pareto`)", "",
         f"- Date: {result['date']}", f"- easynas: {result['easynas_version']}",
         f"- Machine: {machine_line(result['machine'])}",
         f"- Load average (1 min) before / after: {result['load_before'][0]:.2f} / "
@@ -130,13 +130,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from benchmarks._measure import machine_info
-    from benchmarks.report import write_results_md
+    from benchmarks.report import save_result
     from easynas import __version__
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     in_results = out.resolve() == (BENCHMARKS_DIR / "results").resolve()
-    png = (BENCHMARKS_DIR if in_results else out) / "pareto_front.png"
+    suffix = "" if args.dataset == "digits" else f"_{args.dataset}"
+    png = (BENCHMARKS_DIR if in_results else out) / f"pareto_front{suffix}.png"
     started, load_before = time.perf_counter(), os.getloadavg()
     run = _search(args, png)
     result = {
@@ -150,12 +151,8 @@ def main(argv: list[str] | None = None) -> int:
         "load_before": list(load_before), "load_after": list(os.getloadavg()),
         "png": png.name,
     }
-    result["markdown"] = pareto_markdown(result, level=2)
-    (out / "pareto.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
-    (out / "pareto.md").write_text(pareto_markdown(result, level=1), encoding="utf-8")
-    if in_results:
-        write_results_md(out, BENCHMARKS_DIR / "RESULTS.md")
-    print(pareto_markdown(result, level=1))
+    name = "pareto" if args.dataset == "digits" else f"pareto-{args.dataset}"
+    print(save_result(result, out, name, pareto_markdown))
     return 0
 
 

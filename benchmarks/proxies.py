@@ -14,7 +14,8 @@ every proxy in `easynas.search._proxies` on 64 training images. Reported: each
 proxy's Spearman rank correlation with the trained validation accuracy, its
 time per candidate, and what screening would have bought on these same
 candidates: the best accuracy among the top third by the proxy against the
-expected best of a random third. Writes `<out>/proxies.json` and
+expected best of a random third. Writes `<out>/proxies.json` (`proxies-fashion_mnist.json`
+for Fashion-MNIST) and
 `<out>/proxies.md`, then regenerates RESULTS.md.
 """
 
@@ -22,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import math
 import os
 import sys
@@ -181,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from benchmarks._measure import machine_info
-    from benchmarks.report import write_results_md
+    from benchmarks.report import save_result
     from easynas import __version__
 
     started, load_before = time.perf_counter(), os.getloadavg()
@@ -196,14 +196,8 @@ def main(argv: list[str] | None = None) -> int:
         "total_seconds": time.perf_counter() - started,
         "load_before": list(load_before), "load_after": list(os.getloadavg()),
     }
-    result["markdown"] = proxies_markdown(result, level=2)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "proxies.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
-    (out / "proxies.md").write_text(proxies_markdown(result, level=1), encoding="utf-8")
-    if out.resolve() == (BENCHMARKS_DIR / "results").resolve():
-        write_results_md(out, BENCHMARKS_DIR / "RESULTS.md")
-    print(proxies_markdown(result, level=1))
+    name = "proxies" if args.dataset == "digits" else f"proxies-{args.dataset}"
+    print(save_result(result, args.out, name, proxies_markdown))
     return 0
 
 
