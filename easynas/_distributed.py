@@ -20,6 +20,7 @@ import tempfile
 from dataclasses import dataclass, field
 from typing import Any
 
+from easynas.data._keras_args import one_or_list, per_head
 from easynas.search._records import Objective, TrialRecord
 
 logger = logging.getLogger(__name__)
@@ -141,23 +142,17 @@ def search_arguments(data: tuple, epochs: int, batch_size: int, callbacks: list,
                      verbose: int, seed: int) -> dict[str, Any]:
     """The keyword arguments of `SearchTuner.search` for data as `fit` prepares it."""
     features, targets, val_features, val_targets, weights, val_weights = data
-    validation = (_one(val_features), _one(val_targets))
+    validation = (one_or_list(val_features), one_or_list(val_targets))
     if val_weights is not None:
-        validation += (_per_head(val_weights, len(targets)),)
+        validation += (per_head(val_weights, len(targets)),)
     return {
-        "x": _one(features), "y": _one(targets), "validation_data": validation,
-        "sample_weight": _per_head(weights, len(targets)),
+        "x": one_or_list(features), "y": one_or_list(targets), "validation_data": validation,
+        "sample_weight": per_head(weights, len(targets)),
         "epochs": epochs, "batch_size": batch_size, "callbacks": list(callbacks),
         "fit_verbose": 2 if verbose >= 2 else 0, "seed": seed,
     }
 
 
-def _one(parts: list[Any]) -> Any:
-    return parts[0] if len(parts) == 1 else parts
-
-
-def _per_head(weights: Any, heads: int) -> Any:
-    return weights if weights is None or heads == 1 else [weights] * heads
 
 
 def gpu_shares(n_workers: int, visible: list[str]) -> list[str | None]:

@@ -32,6 +32,7 @@ from easynas._version import __version__
 from easynas.data._adapters import check_lengths, read_source, take_rows, to_arrays, to_parts
 from easynas.data._analysis import analyze_classification_target, analyze_regression_target
 from easynas.data._conform import decode_output, encode_target, output_probabilities
+from easynas.data._keras_args import one_or_list, per_head
 from easynas.data._spec import ClassificationTargetSpec, DataSpec
 from easynas.data._weights import check_sample_weight, class_weights
 from easynas.exceptions import (
@@ -589,8 +590,9 @@ class SearchEstimator(BaseEstimator):
         x_all, y_all, w_all = _joined(data)
         reporter.refit_started(trial.trial_id, epochs, len(y_all[0]))
         model, refit_info = tuner.refit(
-            trial, _one(x_all), _one(y_all), epochs=epochs, batch_size=self.batch_size,
-            deadline=deadline, seed=seed, sample_weight=_per_head(w_all, len(y_all)),
+            trial, one_or_list(x_all), one_or_list(y_all), epochs=epochs,
+            batch_size=self.batch_size,
+            deadline=deadline, seed=seed, sample_weight=per_head(w_all, len(y_all)),
             fit_verbose=fit_verbose,
         )
         reporter.refit_finished(refit_info)
@@ -1023,14 +1025,6 @@ def _joined(data: tuple[Any, ...]) -> tuple[list[np.ndarray], list[np.ndarray], 
     return x_all, y_all, w_all
 
 
-def _one(parts: list[Any]) -> Any:
-    """A single array as itself, several as the list Keras takes."""
-    return parts[0] if len(parts) == 1 else parts
-
-
-def _per_head(weights: np.ndarray | None, heads: int) -> Any:
-    """Sample weights for every head (Keras wants one array per output)."""
-    return weights if weights is None or heads == 1 else [weights] * heads
 
 
 def _best_record(records: list[Any], objective: Objective, limits: Any = None,

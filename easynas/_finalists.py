@@ -8,7 +8,8 @@ after a small search `FINALISTS` trials (the best, the simplest, the next
 best: `ranked`) are each trained afresh
 `FOLDS` times (their own hyperparameters, for their best epoch count, on
 four fifths of training + validation data) and scored on the fifth left
-out; the best mean wins and is refitted as usual.
+out. The simplest finalist within one standard error of the best mean
+wins (`one_standard_error`) and is refitted as usual.
 
 The time comes out of the budget like the refit's: the search holds back
 what the current finalists' folds would take (`reserve_seconds`), and a
@@ -26,14 +27,15 @@ from typing import Any
 import numpy as np
 
 from easynas import _cost_options as costs
+from easynas.data._keras_args import one_or_list, per_head
 from easynas.search._linear_solve import data_metrics
 from easynas.search._records import Objective, TrialRecord
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["AUTO_MAX_ROWS", "FINALISTS", "FOLDS", "MIN_FOLDS", "cross_validate", "fitting_plan",
-           "fold_info", "fold_score", "folds_for", "plan", "ranked", "reserve_seconds",
-           "score_finalists", "split"]
+           "fold_info", "fold_score", "folds_for", "one_standard_error", "plan", "ranked",
+           "reserve_seconds", "score_finalists", "split"]
 
 FOLDS = 5
 FINALISTS = 3
@@ -183,7 +185,7 @@ def cross_validate(
     score: Callable[[Any, Any], float | None], splits: Sequence[tuple[Any, Any]],
     objective: Objective, on_scored: Callable[[str, list[float]], None] | None = None,
 ) -> dict[str, Any]:
-    """Score each finalist on every fold and pick the best mean.
+    """Score each finalist on every fold and pick one (`one_standard_error`).
 
     Args:
         finalists: Candidates in the search's rank order.
@@ -191,12 +193,13 @@ def cross_validate(
             or None when training was cut short (budget, divergence).
         score: `(model, held-out rows)` -> its objective value, or None.
         splits: The (training rows, held-out rows) pairs.
-        objective: Its direction picks the best mean; ties go to the rank order.
+        objective: Its direction says which mean is best.
         on_scored: Called with each fully scored finalist's id and fold scores.
 
     Returns:
-        {"scores": {trial_id: [fold scores]}, "chosen": the best trial id,
-        or None with "reason" when fewer than two finalists were scored}.
+        {"scores": {trial_id: [fold scores]}, "chosen", "best_mean" and
+        "standard_error" (see `one_standard_error`); "chosen" is None, with
+        "reason", when fewer than two finalists were scored}.
     """
     scores: dict[str, list[float]] = {}
     reason = None
@@ -219,9 +222,36 @@ def cross_validate(
     if len(scores) < 2:
         return {"scores": scores, "chosen": None,
                 "reason": reason or "fewer than two finalists to compare"}
+    return {"scores": scores, **one_standard_error(finalists, scores, objective)}
+
+
+def one_standard_error(finalists: Sequence[TrialRecord], scores: dict[str, list[float]],
+                       objective: Objective) -> dict[str, Any]:
+    """The simplest finalist whose mean is within one standard error of the best mean.
+
+    The one-standard-error rule of model selection by cross-validation
+    (Hastie, Tibshirani and Friedman, *The Elements of Statistical Learning*,
+    section 7.10): means closer than the best mean's standard error over
+    the folds are not told apart by this data, and of those the model with
+    the fewest parameters generalises most reliably. On breast cancer a 2x64
+    MLP's 3-fold log loss of 0.074 (standard error 0.020) beat the logistic
+    regression's 0.089, which then beat it on the test set.
+
+    Returns:
+        {"chosen": the trial id, "best_mean": the id with the best mean,
+        "standard_error": that mean's standard error}. Ties on parameters go
+        to the better mean, then to the rank order.
+    """
     order = {r.trial_id: i for i, r in enumerate(finalists)}
-    chosen = min(scores, key=lambda t: (objective.sort_key(float(np.mean(scores[t]))), order[t]))
-    return {"scores": scores, "chosen": chosen}
+    params = {r.trial_id: r.costs.get("params", math.inf) for r in finalists}
+    means = {t: float(np.mean(v)) for t, v in scores.items()}
+    best = min(means, key=lambda t: (objective.sort_key(means[t]), order[t]))
+    folds = len(scores[best])
+    error = float(np.std(scores[best], ddof=1) / math.sqrt(folds)) if folds > 1 else 0.0
+    close = [t for t in means if objective.sort_key(means[t]) <= objective.sort_key(means[best])
+             + error]
+    chosen = min(close, key=lambda t: (params[t], objective.sort_key(means[t]), order[t]))
+    return {"chosen": chosen, "best_mean": best, "standard_error": error}
 
 
 def score_finalists(
@@ -278,18 +308,17 @@ def score_finalists(
         epochs = int(info.get("lineage_epochs", int(info["best_epoch"]) + 1))
         weights = None if w_all is None else w_all[rows]
         model, _ = tuner.refit(
-            tuner.oracle.get_trial(record.trial_id), _one([a[rows] for a in x_all]),
-            _one([a[rows] for a in y_all]), epochs=epochs, batch_size=batch_size,
+            tuner.oracle.get_trial(record.trial_id), one_or_list([a[rows] for a in x_all]),
+            one_or_list([a[rows] for a in y_all]), epochs=epochs, batch_size=batch_size,
             deadline=deadline, seed=seed, fit_verbose=fit_verbose,
-            sample_weight=weights if weights is None or len(y_all) == 1
-            else [weights] * len(y_all),
+            sample_weight=per_head(weights, len(y_all)),
         )
         return model
 
     def score(model: Any, rows: np.ndarray) -> float | None:
         weights = None if w_all is None else w_all[rows]
-        return fold_score(model, _one([a[rows] for a in x_all]), _one([a[rows] for a in y_all]),
-                          weights, objective)
+        return fold_score(model, one_or_list([a[rows] for a in x_all]),
+                          one_or_list([a[rows] for a in y_all]), weights, objective)
 
     outcome = cross_validate(
         chosen, fit_fold, score, split(len(y_all[0]), folds, stratify, seed), objective,
@@ -301,7 +330,3 @@ def score_finalists(
     reporter.finalists_finished(result)
     return result
 
-
-def _one(parts: list[Any]) -> Any:
-    """A single array as itself, several as the list Keras takes."""
-    return parts[0] if len(parts) == 1 else parts

@@ -108,7 +108,11 @@ class ProgressReporter:
             self._emit(f"easynas: finalist CV undecided ({result.get('reason')}); keeping the "
                        "search's best")
         else:
-            self._emit(f"easynas: finalist CV picks trial {result['chosen']} "
+            best = result.get("best_mean", result["chosen"])
+            why = "" if best == result["chosen"] else (
+                f", the simplest within one standard error ({result['standard_error']:.4f}) of "
+                f"trial {best}'s best mean")
+            self._emit(f"easynas: finalist CV picks trial {result['chosen']}{why} "
                        f"({result.get('seconds', 0.0):.1f}s)")
 
     def finalists_skipped(self, reason: str) -> None:

@@ -86,10 +86,14 @@ def test_progress_reporter_reports_the_finalist_cv():
     reporter.finalists_started(["2", "0"], 5, 120)
     reporter.finalist_scored("2", [0.5, 0.3])
     reporter.finalists_finished({"chosen": "2", "seconds": 3.0})
+    reporter.finalists_finished({"chosen": "0", "best_mean": "2", "standard_error": 0.1,
+                                 "seconds": 3.0})
     reporter.finalists_skipped("not enough time budget left")
     lines = stream.getvalue().splitlines()
     assert lines[0] == ("easynas: cross-validating the finalists (trials 2, 0) with 5 folds of "
                         "all 120 samples")
     assert lines[1] == "easynas: trial 2 val_loss by CV=0.4000 (folds: 0.5000, 0.3000)"
     assert lines[2] == "easynas: finalist CV picks trial 2 (3.0s)"
-    assert lines[3].startswith("easynas: no finalist CV: not enough time budget left")
+    assert lines[3] == ("easynas: finalist CV picks trial 0, the simplest within one standard "
+                        "error (0.1000) of trial 2's best mean (3.0s)")
+    assert lines[4].startswith("easynas: no finalist CV: not enough time budget left")
