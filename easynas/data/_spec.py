@@ -159,6 +159,11 @@ class TabularColumn:
             sorted order; "" stands for missing); text: the tokens, most
             frequent by document count first. Empty for other kinds.
         counts: How many training rows hold each entry of `vocabulary`.
+        edges: Numeric: increasing edges of up to 16 quantile bins of the
+            training values, in standardised units (see
+            `easynas.data._bins.quantile_edges`), for piecewise-linear
+            encoding; empty for a constant column, other kinds, and specs
+            written before edges existed.
     """
 
     name: str
@@ -169,6 +174,7 @@ class TabularColumn:
     variance: tuple[float, ...] = ()
     vocabulary: tuple = ()
     counts: tuple[int, ...] = ()
+    edges: tuple[float, ...] = ()
 
     @property
     def scalar_width(self) -> int:
@@ -229,6 +235,13 @@ class TabularSpec(_SpecDict):
     def scalar_width(self) -> int:
         """Number of scalar features at the front of the preprocessed vector."""
         return sum(c.scalar_width for c in self.columns)
+
+    @property
+    def numeric_edges(self) -> tuple[tuple[int, tuple[float, ...]], ...]:
+        """`(position, edges)` of each numeric column with bin edges: the position of
+        its standardised value among the scalars, and its `TabularColumn.edges`."""
+        numeric = [c for c in self.columns if c.kind == "numeric"]
+        return tuple((i, c.edges) for i, c in enumerate(numeric) if len(c.edges) > 1)
 
     @property
     def text_slices(self) -> tuple[tuple[str, int, int], ...]:
