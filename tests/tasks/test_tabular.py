@@ -45,6 +45,18 @@ def test_tabular_classifier_fits_a_mixed_table_trying_a_linear_model_first(fitte
     assert 0.0 <= fitted.score(frame, y) <= 1.0
 
 
+def test_tabular_classifier_tries_a_piecewise_linear_model_second(tmp_path):
+    frame, y = _table()
+    clf = en.TabularClassifier(max_trials=2, epochs=1, batch_size=16, verbose=0, seed=42,
+                               refit=False, finalists_cv=False, directory=str(tmp_path))
+    first, second = (record.values for record in clf.fit(frame, y).trials_)
+    assert first["tabular_block/encoding/numeric"] == "standardized"
+    assert second["tabular_block/encoding/numeric"] == "piecewise_linear"
+    assert second["tabular_block/mlp/num_layers"] == 0  # still a linear model
+    assert {k: v for k, v in first.items() if k != "tabular_block/encoding/numeric"} == {
+        k: v for k, v in second.items() if k != "tabular_block/encoding/numeric"}
+
+
 def test_tabular_classifier_predicts_unseen_categories_and_missing_values(fitted):
     frame, _ = _table()
     rows = frame.head(4).copy()
