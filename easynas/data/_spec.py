@@ -7,6 +7,7 @@ or served without the training data.
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -19,6 +20,7 @@ __all__ = [
     "RegressionTargetSpec",
     "DataSpec",
     "spec_from_dict",
+    "matches_saved",
 ]
 
 
@@ -386,6 +388,34 @@ def spec_from_dict(
         raise ValueError(f"Unknown spec kind {kind!r}; expected one of {sorted(_KINDS)}.")
     fields = {key: _to_tuples(value) for key, value in config.items()}
     return _KINDS[kind](**fields)
+
+
+# Fields added to the specs after their first release (a spec written before
+# them reads as their default): (spec kind, part holding them, field).
+_LATER_FIELDS = (("tabular", "columns", "edges"),)
+
+
+def matches_saved(saved: dict[str, Any] | None, spec: DataSpec) -> bool:
+    """Whether `saved` (a `DataSpec.to_dict()` read back from a project) describes the
+    same data as `spec`.
+
+    A spec written before a later field existed (`TabularColumn.edges`) matches
+    when everything else does: the field only enables hyperparameter values
+    whose defaults rebuild the old trials' models unchanged, so an older
+    project resumes.
+    """
+    current = spec.to_dict()
+    if saved == current or not isinstance(saved, dict):
+        return saved == current
+    stripped = json.loads(json.dumps(current))
+    for saved_input, input_ in zip(saved.get("inputs", []), stripped["inputs"]):
+        for kind, part, name in _LATER_FIELDS:
+            if input_.get("kind") != kind or not isinstance(saved_input.get(part), list):
+                continue
+            for saved_item, item in zip(saved_input[part], input_[part]):
+                if isinstance(saved_item, dict) and name not in saved_item:
+                    item.pop(name, None)
+    return saved == stripped
 
 
 def _to_tuples(value: Any) -> Any:
