@@ -33,7 +33,7 @@ from easynas.data._adapters import check_lengths, read_source, take_rows, to_arr
 from easynas.data._analysis import analyze_classification_target, analyze_regression_target
 from easynas.data._conform import decode_output, encode_target, output_probabilities
 from easynas.data._keras_args import one_or_list, per_head
-from easynas.data._spec import ClassificationTargetSpec, DataSpec
+from easynas.data._spec import ClassificationTargetSpec, DataSpec, matches_saved
 from easynas.data._weights import check_sample_weight, class_weights
 from easynas.exceptions import (
     ExperimentalWarning,
@@ -660,7 +660,7 @@ class SearchEstimator(BaseEstimator):
         if saved is None:
             return
         same_graph = saved.get("graph") == json.loads(graph.to_json())
-        if not same_graph or saved.get("spec") != spec.to_dict():
+        if not same_graph or not matches_saved(saved.get("spec"), spec):
             raise InvalidParameterError(
                 f"The project {project_dir!r} holds a search for another search space or data. "
                 "Pass overwrite=True to replace it, or another directory/project_name."

@@ -7,6 +7,7 @@ or served without the training data.
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -19,6 +20,7 @@ __all__ = [
     "RegressionTargetSpec",
     "DataSpec",
     "spec_from_dict",
+    "matches_saved",
 ]
 
 
@@ -159,6 +161,11 @@ class TabularColumn:
             sorted order; "" stands for missing); text: the tokens, most
             frequent by document count first. Empty for other kinds.
         counts: How many training rows hold each entry of `vocabulary`.
+        edges: Numeric: increasing edges of up to 16 quantile bins of the
+            training values, in standardised units (see
+            `easynas.data._bins.quantile_edges`), for piecewise-linear
+            encoding; empty for a constant column, other kinds, and specs
+            written before edges existed.
     """
 
     name: str
@@ -169,6 +176,7 @@ class TabularColumn:
     variance: tuple[float, ...] = ()
     vocabulary: tuple = ()
     counts: tuple[int, ...] = ()
+    edges: tuple[float, ...] = ()
 
     @property
     def scalar_width(self) -> int:
@@ -229,6 +237,13 @@ class TabularSpec(_SpecDict):
     def scalar_width(self) -> int:
         """Number of scalar features at the front of the preprocessed vector."""
         return sum(c.scalar_width for c in self.columns)
+
+    @property
+    def numeric_edges(self) -> tuple[tuple[int, tuple[float, ...]], ...]:
+        """`(position, edges)` of each numeric column with bin edges: the position of
+        its standardised value among the scalars, and its `TabularColumn.edges`."""
+        numeric = [c for c in self.columns if c.kind == "numeric"]
+        return tuple((i, c.edges) for i, c in enumerate(numeric) if len(c.edges) > 1)
 
     @property
     def text_slices(self) -> tuple[tuple[str, int, int], ...]:
@@ -373,6 +388,34 @@ def spec_from_dict(
         raise ValueError(f"Unknown spec kind {kind!r}; expected one of {sorted(_KINDS)}.")
     fields = {key: _to_tuples(value) for key, value in config.items()}
     return _KINDS[kind](**fields)
+
+
+# Fields added to the specs after their first release (a spec written before
+# them reads as their default): (spec kind, part holding them, field).
+_LATER_FIELDS = (("tabular", "columns", "edges"),)
+
+
+def matches_saved(saved: dict[str, Any] | None, spec: DataSpec) -> bool:
+    """Whether `saved` (a `DataSpec.to_dict()` read back from a project) describes the
+    same data as `spec`.
+
+    A spec written before a later field existed (`TabularColumn.edges`) matches
+    when everything else does: the field only enables hyperparameter values
+    whose defaults rebuild the old trials' models unchanged, so an older
+    project resumes.
+    """
+    current = spec.to_dict()
+    if saved == current or not isinstance(saved, dict):
+        return saved == current
+    stripped = json.loads(json.dumps(current))
+    for saved_input, input_ in zip(saved.get("inputs", []), stripped["inputs"]):
+        for kind, part, name in _LATER_FIELDS:
+            if input_.get("kind") != kind or not isinstance(saved_input.get(part), list):
+                continue
+            for saved_item, item in zip(saved_input[part], input_[part]):
+                if isinstance(saved_item, dict) and name not in saved_item:
+                    item.pop(name, None)
+    return saved == stripped
 
 
 def _to_tuples(value: Any) -> Any:

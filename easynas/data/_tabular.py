@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from easynas.data._bins import quantile_edges
 from easynas.data._datetime import datetime_parts, looks_like_dates
 from easynas.data._spec import TabularColumn, TabularSpec
 from easynas.data._text import analyze_text, tokenize
@@ -207,9 +208,11 @@ def _analyze_column(
     if kind == "numeric":
         values = numeric_values(column, label)
         present = values[~np.isnan(values)]
-        variance = float(present.var())
-        return TabularColumn(column_name, kind, "float32", missing, mean=(float(present.mean()),),
-                             variance=(variance if variance > 0 else 1.0,))
+        mean, variance = float(present.mean()), float(present.var())
+        variance = variance if variance > 0 else 1.0
+        return TabularColumn(column_name, kind, "float32", missing, mean=(mean,),
+                             variance=(variance,),
+                             edges=quantile_edges(present, mean, variance))
     if kind == "boolean":
         boolean_values(column, label)
         return TabularColumn(column_name, kind, "bool", missing)

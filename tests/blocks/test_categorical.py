@@ -18,7 +18,8 @@ def test_categorical_encoding_config_round_trip():
 
 def test_categorical_encoding_one_hot_by_default(seed):
     hp, model, arrays, spec = build_on_table(CategoricalEncoding(name="c"), mixed_table(seed))
-    assert hp.values == {"encoding": "one_hot"}  # embedding_dim is inactive
+    # embedding_dim is inactive; numeric "standardized" adds no feature
+    assert hp.values == {"numeric": "standardized", "encoding": "one_hot"}
     ((_, _, cardinality),) = spec.categorical_slices  # red, green, blue, "" + OOV
     text_width = sum(w for _, _, w in spec.text_slices)
     assert tuple(model.output.shape) == (None, spec.scalar_width + text_width + cardinality)
@@ -27,9 +28,10 @@ def test_categorical_encoding_one_hot_by_default(seed):
 
 
 def test_categorical_encoding_embeds_categories(seed):
-    block = CategoricalEncoding(encoding="embedding", embedding_dim=4, name="c")
+    block = CategoricalEncoding(encoding="embedding", embedding_dim=4, numeric="standardized",
+                                name="c")
     hp, model, arrays, spec = build_on_table(block, mixed_table(seed))
-    assert hp.values == {}  # both fixed
+    assert hp.values == {}  # all fixed
     text_width = sum(w for _, _, w in spec.text_slices)
     assert tuple(model.output.shape) == (None, spec.scalar_width + text_width + 4)
     assert model.get_layer("c_category0_embedding").output_dim == 4
@@ -39,13 +41,14 @@ def test_categorical_encoding_embeds_categories(seed):
 def test_categorical_encoding_registers_the_embedding_size_when_searched(seed):
     hp, _, _, _ = build_on_table(CategoricalEncoding(name="c"), mixed_table(seed),
                                  {"encoding": "embedding"})
-    assert hp.values == {"encoding": "embedding", "embedding_dim": 8}
+    assert hp.values == {"numeric": "standardized", "encoding": "embedding", "embedding_dim": 8}
 
 
 def test_categorical_encoding_passes_a_table_without_categories_through(seed):
     frame = mixed_table(seed).drop(columns="colour")
     hp, model, _, spec = build_on_table(CategoricalEncoding(name="c"), frame)
-    assert hp.values == {} and tuple(model.output.shape) == (None, spec.width)
+    assert hp.values == {"numeric": "standardized"}
+    assert tuple(model.output.shape) == (None, spec.width)
 
 
 def test_categorical_encoding_needs_a_tabular_input():

@@ -17,8 +17,9 @@ def test_tabular_block_config_round_trip():
 def test_tabular_block_default_is_an_mlp_on_one_hot_categories(seed):
     hp, model, _, _ = build_on_table(TabularBlock(name="b"), mixed_table(seed))
     assert hp.values == {"block_type": "mlp", "encoding/encoding": "one_hot",
-                         "mlp/num_layers": 2, "mlp/units": 64, "mlp/dropout": 0.0,
-                         "mlp/batch_norm": False, "mlp/residual": False}
+                         "encoding/numeric": "standardized", "mlp/num_layers": 2,
+                         "mlp/units": 64, "mlp/dropout": 0.0, "mlp/batch_norm": False,
+                         "mlp/residual": False}
     assert tuple(model.output.shape) == (None, 64)
     assert all(layer.name.startswith(("table_", "b_")) for layer in model.layers)
 

@@ -6,8 +6,10 @@ import os
 
 import numpy as np
 import pandas as pd
+import pytest
 
 import easynas as en
+from easynas.search import GreedySearch
 from tests.blocks._tabular_table import mixed_table
 from tests.export import SEED
 
@@ -40,13 +42,23 @@ def _table() -> tuple[pd.DataFrame, np.ndarray]:
     return frame, np.where(label, "yes", "no").astype(object)
 
 
+# The numeric columns piecewise-linear encoded (fixed Dense + clipping ReLU layers).
+PIECEWISE = {"tabular_block/block_type": "mlp",
+             "tabular_block/encoding/numeric": "piecewise_linear"}
+
+
+@pytest.mark.parametrize("numeric", ["searched", "piecewise_linear"])
 def test_tabular_saved_model_serves_raw_columns_like_predict_without_easynas(
-    tmp_path, fast, run_without_easynas
+    tmp_path, fast, run_without_easynas, numeric
 ):
     frame, y = _table()
-    clf = en.TabularClassifier(**{**fast, "search": "random"},
+    search = "random" if numeric == "searched" else GreedySearch(initial_values=[PIECEWISE])
+    clf = en.TabularClassifier(**{**fast, "search": search},
                                column_types={"zip code": "categorical", "review": "text"})
     clf.fit(frame, y)
+    if numeric == "piecewise_linear":
+        assert any(layer.name.endswith("_piecewise_linear")
+                   for layer in clf.best_model_.layers)
     folder = clf.export(str(tmp_path / "serving"))
 
     rows = frame.head(6).copy()

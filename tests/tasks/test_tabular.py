@@ -45,6 +45,43 @@ def test_tabular_classifier_fits_a_mixed_table_trying_a_linear_model_first(fitte
     assert 0.0 <= fitted.score(frame, y) <= 1.0
 
 
+def test_tabular_classifier_tries_a_piecewise_linear_model_second(tmp_path):
+    frame, y = _table()
+    clf = en.TabularClassifier(max_trials=2, epochs=1, batch_size=16, verbose=0, seed=42,
+                               refit=False, finalists_cv=False, directory=str(tmp_path))
+    first, second = (record.values for record in clf.fit(frame, y).trials_)
+    assert first["tabular_block/encoding/numeric"] == "standardized"
+    assert second["tabular_block/encoding/numeric"] == "piecewise_linear"
+    assert second["tabular_block/mlp/num_layers"] == 0  # still a linear model
+    assert {k: v for k, v in first.items() if k != "tabular_block/encoding/numeric"} == {
+        k: v for k, v in second.items() if k != "tabular_block/encoding/numeric"}
+
+
+def test_a_project_saved_before_bin_edges_existed_resumes(tmp_path):
+    import json
+    import os
+
+    frame, y = _table()
+    settings = {"epochs": 1, "batch_size": 16, "verbose": 0, "seed": 42, "refit": False,
+                "finalists_cv": False, "directory": str(tmp_path)}
+    clf = en.TabularClassifier(max_trials=1, **settings).fit(frame, y)
+    project_file = os.path.join(clf.project_dir_, "easynas_project.json")
+    with open(project_file) as f:
+        project = json.load(f)
+    for column in project["spec"]["inputs"][0]["columns"]:
+        del column["edges"]  # as an older easynas wrote it
+    with open(project_file, "w") as f:
+        json.dump(project, f)
+    resumed = en.TabularClassifier(max_trials=2, **settings).fit(frame, y)
+    assert [r.trial_id for r in resumed.trials_][:1] == [clf.trials_[0].trial_id]
+    assert len(resumed.trials_) == 2
+    project["spec"]["inputs"][0]["columns"][0]["mean"] = [123.0]  # other data still refused
+    with open(project_file, "w") as f:
+        json.dump(project, f)
+    with pytest.raises(InvalidParameterError, match="another search space or data"):
+        en.TabularClassifier(max_trials=3, **settings).fit(frame, y)
+
+
 def test_tabular_classifier_predicts_unseen_categories_and_missing_values(fitted):
     frame, _ = _table()
     rows = frame.head(4).copy()
