@@ -187,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from benchmarks._measure import machine_info
-    from benchmarks.report import write_results_md
+    from benchmarks.report import save_result
     from easynas import __version__
 
     started = time.perf_counter()
@@ -202,13 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         "total_seconds": time.perf_counter() - started,
         "note": args.note,
     }
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "memory.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
-    (out / "memory.md").write_text(memory_markdown(result, level=1), encoding="utf-8")
-    if out.resolve() == (BENCHMARKS_DIR / "results").resolve():
-        write_results_md(out, BENCHMARKS_DIR / "RESULTS.md")
-    print(memory_markdown(result, level=1))
+    print(save_result(result, args.out, "memory", memory_markdown))
     return 0
 
 

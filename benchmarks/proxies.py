@@ -33,7 +33,8 @@ from typing import Any
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-__all__ = ["expected_best_of_random", "image_split", "main", "proxies_markdown"]
+__all__ = ["add_image_split_arguments", "expected_best_of_random", "image_split", "main",
+           "proxies_markdown"]
 
 BENCHMARKS_DIR = Path(__file__).resolve().parent
 
@@ -44,6 +45,13 @@ def expected_best_of_random(values: list[float], k: int) -> float:
     n = len(ordered)
     total = math.comb(n, k)
     return sum(v * math.comb(i, k - 1) for i, v in enumerate(ordered)) / total
+
+
+def add_image_split_arguments(parser: argparse.ArgumentParser) -> None:
+    """`--dataset`, `--train` and `--val`, as `image_split` takes them (default: all digits)."""
+    parser.add_argument("--dataset", choices=("digits", "fashion_mnist"), default="digits")
+    parser.add_argument("--train", type=int, default=1347, help="training images")
+    parser.add_argument("--val", type=int, default=450, help="validation images")
 
 
 def image_split(dataset: str, train: int, val: int, seed: int):
@@ -173,9 +181,7 @@ def main(argv: list[str] | None = None) -> int:
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("--candidates", type=int, default=24)
     parser.add_argument("--epochs", type=int, default=2)
-    parser.add_argument("--dataset", choices=("digits", "fashion_mnist"), default="digits")
-    parser.add_argument("--train", type=int, default=1347)
-    parser.add_argument("--val", type=int, default=450)
+    add_image_split_arguments(parser)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=str(BENCHMARKS_DIR / "results"))
     args = parser.parse_args(argv)

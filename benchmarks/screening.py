@@ -205,6 +205,8 @@ def _verdict(rounds: list[dict[str, Any]]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from benchmarks.proxies import add_image_split_arguments
+
     parser = argparse.ArgumentParser(prog="python -m benchmarks.screening",
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("--trials", type=int, default=8)
@@ -213,9 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--samples", type=int, default=8)
     parser.add_argument("--proxy", default="naswot")
     parser.add_argument("--target", type=float, default=0.95)
-    parser.add_argument("--dataset", choices=("digits", "fashion_mnist"), default="digits")
-    parser.add_argument("--train", type=int, default=1347, help="training images")
-    parser.add_argument("--val", type=int, default=450, help="validation images")
+    add_image_split_arguments(parser)
     parser.add_argument("--out", default=str(BENCHMARKS_DIR / "results"))
     args = parser.parse_args(argv)
 

@@ -266,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from benchmarks._measure import machine_info
-    from benchmarks.report import write_results_md
+    from benchmarks.report import save_result
     from easynas import __version__
 
     started, load_start = time.perf_counter(), os.getloadavg()
@@ -293,15 +293,9 @@ def main(argv: list[str] | None = None) -> int:
         "note": args.note,
         "runs": [],
     }
-    result["markdown"] = strategies_markdown(result, level=2)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "strategies.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
-    (out / "strategies.md").write_text(strategies_markdown(result, level=1), encoding="utf-8")
+    page = save_result(result, args.out, "strategies", strategies_markdown)
     plot(result, Path(args.plot))
-    if out.resolve() == (BENCHMARKS_DIR / "results").resolve():
-        write_results_md(out, BENCHMARKS_DIR / "RESULTS.md")
-    print(strategies_markdown(result, level=1))
+    print(page)
     return 0
 
 
