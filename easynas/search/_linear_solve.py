@@ -152,8 +152,6 @@ class LinearHead:
     # sum(squared error) + alpha * ||w||^2 (ridge); the bias is not penalised
     # in either.
     def _softmax(self, features: np.ndarray, y: np.ndarray, weights: np.ndarray | None):
-        from sklearn.linear_model import LogisticRegression
-
         classes = int(self.dense.units)
         labels = y.reshape(-1).astype("int64")
         if not np.array_equal(np.unique(labels), np.arange(classes)):
@@ -162,17 +160,13 @@ class LinearHead:
         if classes == 2:
             # Two softmax columns with the same penalty: at the minimum they are
             # -d/2 and +d/2, a penalty of strength * ||d||^2 / 2 on the logit d.
-            model = _logistic(LogisticRegression, 1.0 / (n * self.strength))
-            _fit(model, features, labels, weights)
+            model = _fit_logistic(features, labels, weights, 1.0 / (n * self.strength))
             d, b = model.coef_[0], model.intercept_[0]
             return np.stack([-d / 2, d / 2], axis=1), np.array([-b / 2, b / 2])
-        model = _logistic(LogisticRegression, 1.0 / (2 * n * self.strength))
-        _fit(model, features, labels, weights)
+        model = _fit_logistic(features, labels, weights, 1.0 / (2 * n * self.strength))
         return model.coef_.T, model.intercept_
 
     def _sigmoid(self, features: np.ndarray, y: np.ndarray, weights: np.ndarray | None):
-        from sklearn.linear_model import LogisticRegression
-
         y = y.reshape(len(y), -1)
         outputs = y.shape[1]
         if outputs != int(self.dense.units):
@@ -184,8 +178,8 @@ class LinearHead:
             labels = (y[:, j] > 0.5).astype("int64")
             if len(np.unique(labels)) < 2:
                 return None
-            model = _logistic(LogisticRegression, 1.0 / (2 * len(y) * outputs * self.strength))
-            _fit(model, features, labels, weights)
+            model = _fit_logistic(features, labels, weights,
+                                  1.0 / (2 * len(y) * outputs * self.strength))
             kernel[:, j], bias[j] = model.coef_[0], model.intercept_[0]
         return kernel, bias
 
@@ -243,20 +237,20 @@ def data_metrics(model: keras.Model, x: Any, y: Any, sample_weight: Any = None
     return values
 
 
-def _logistic(cls: Any, c: float) -> Any:
-    return cls(C=c, max_iter=1000, tol=1e-6)
+def _fit_logistic(features: np.ndarray, labels: np.ndarray, weights: np.ndarray | None,
+                  c: float) -> Any:
+    """scikit-learn's L-BFGS logistic regression at inverse penalty `c`, fitted."""
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import LogisticRegression
 
-
-def _fit(model: Any, features: np.ndarray, labels: np.ndarray,
-         weights: np.ndarray | None) -> None:
+    model = LogisticRegression(C=c, max_iter=1000, tol=1e-6)
     with warnings.catch_warnings():
         # L-BFGS stops at max_iter short of tol on badly scaled features; its
         # answer is still far closer to the minimum than a few SGD epochs.
         warnings.simplefilter("ignore", category=UserWarning)
-        from sklearn.exceptions import ConvergenceWarning
-
         warnings.simplefilter("ignore", category=ConvergenceWarning)
         model.fit(features, labels, sample_weight=weights)
+    return model
 
 
 def _only_trainable_dense(model: keras.Model) -> keras.layers.Dense | None:
