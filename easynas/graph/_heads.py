@@ -83,6 +83,16 @@ class ClassificationHead(Head):
             {0, 1e-4, 1e-3, 1e-2}. The penalty is part of the training loss
             only: the search takes it off `val_loss` again, so candidates with
             and without it are ranked on the same data loss.
+        l2_cv: A number of folds, for linear candidates. A candidate whose
+            only trained layer is this head's, with a penalty (`l2` > 0), is
+            solved exactly instead of trained by gradient descent; with
+            `l2_cv` it first chooses its penalty's strength by k-fold
+            cross-validation on its training rows, over 1e-6 to 1e-1 (three
+            per decade), as scikit-learn's `LogisticRegressionCV` and
+            `RidgeCV` do (on up to a million feature cells, rows x
+            features; a larger table keeps `l2`). Other candidates use `l2`
+            as searched. None (the default) keeps `l2` as searched for every
+            candidate.
         name: See `Block`.
     """
 
@@ -94,6 +104,7 @@ class ClassificationHead(Head):
         dropout: float | list[float] | None = None,
         loss_weight: float = 1.0,
         l2: float | list[float] | None = 0.0,
+        l2_cv: int | None = None,
         name: str | None = None,
     ) -> None:
         super().__init__(name=name)
@@ -111,6 +122,7 @@ class ClassificationHead(Head):
         check_searchable("ClassificationHead", "l2", l2, _non_negative_float,
                          "a non-negative float")
         self.l2 = l2
+        self.l2_cv = _checked_folds("ClassificationHead", l2_cv)
 
     def build_head(self, hp, inputs: list[Any], spec: ClassificationTargetSpec) -> Any:
         (x,) = inputs
@@ -150,6 +162,7 @@ class RegressionHead(Head):
             `l2` weighs it against the error in standard deviations, the same
             whatever the targets' units. (In a model with several heads the
             penalty is not multiplied by the head's `loss_weight`.)
+        l2_cv: See `ClassificationHead`.
         name: See `Block`.
     """
 
@@ -160,6 +173,7 @@ class RegressionHead(Head):
         dropout: float | list[float] | None = None,
         loss_weight: float | None = None,
         l2: float | list[float] | None = 0.0,
+        l2_cv: int | None = None,
         name: str | None = None,
     ) -> None:
         super().__init__(name=name)
@@ -168,6 +182,7 @@ class RegressionHead(Head):
         )
         check_searchable("RegressionHead", "l2", l2, _non_negative_float, "a non-negative float")
         self.l2 = l2
+        self.l2_cv = _checked_folds("RegressionHead", l2_cv)
         self.dropout = dropout
         self.loss_weight = (None if loss_weight is None
                             else _checked_loss_weight("RegressionHead", loss_weight))
@@ -213,6 +228,20 @@ def _checked_loss_weight(owner: str, value: Any) -> float:
             f"Received: loss_weight={value!r}"
         )
     return float(value)
+
+
+def _checked_folds(owner: str, value: Any) -> int | None:
+    """`l2_cv`: None or an int >= 2 (a Python int: Keras and JSON want one)."""
+    import numbers
+
+    if value is None:
+        return None
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 2:
+        raise ValueError(
+            f"Argument `l2_cv` of {owner} must be None or an int >= 2 (folds). "
+            f"Received: l2_cv={value!r}"
+        )
+    return int(value)
 
 
 def _non_negative_float(value: Any) -> bool:

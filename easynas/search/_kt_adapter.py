@@ -787,7 +787,7 @@ class SearchTuner(kt.Tuner):
         started = time.perf_counter()
         model = self._build_trial_model(trial, seed)
         stop_at_deadline = _StopAtDeadline(deadline)
-        solved = solve_or_none(model, x, y, sample_weight)
+        solved = solve_linear(model, self.graph, x, y, sample_weight, seed)
         if solved is not None:
             losses = [data_metrics(model, x, y, sample_weight)["loss"]]
         else:
@@ -804,7 +804,7 @@ class SearchTuner(kt.Tuner):
             "epochs_run": len(losses),
             "samples": int(len(y[0] if isinstance(y, (list, tuple)) else y)),
             "seconds": time.perf_counter() - started,
-            **({} if solved is None else {"solver": solved["solver"]}),
+            **({} if solved is None else _solver_info(solved)),
         }
         if stop_at_deadline.stopped:
             info["reason"] = "the time budget ran out during the refit"
@@ -956,7 +956,7 @@ def train_trial(job: TrialJob, x: Any, y: Any, validation_data: Any, sample_weig
     reserving = [] if reserve is None else [
         _ReserveRefitTime(deadline, reserve, best, timer, build_seconds)
     ]
-    solved = solve_or_none(model, x, y, sample_weight)
+    solved = solve_linear(model, job.graph, x, y, sample_weight, job.seed)
     if solved is not None:
         history = _solved_history(model, x, y, sample_weight, validation_data)
         timer.epoch_seconds.append(solved["seconds"])
@@ -999,7 +999,7 @@ def train_trial(job: TrialJob, x: Any, y: Any, validation_data: Any, sample_weig
         "epochs_run": timer.epochs,
         "best_epoch": best.best_epoch,
         "stopped_by_budget": stop_at_deadline.stopped,
-        **({} if solved is None else {"solver": solved["solver"]}),
+        **({} if solved is None else _solver_info(solved)),
         **(extra_info or {}),
     }
     if job.parent_dir and split_chain(job.hyperparameters.values)[1]:
@@ -1012,6 +1012,22 @@ def train_trial(job: TrialJob, x: Any, y: Any, validation_data: Any, sample_weig
     write_json(info_path, info)
     del model
     return {name: [float(v) for v in values] for name, values in history.items()}
+
+
+def solve_linear(model: keras.Model, graph: Graph, x: Any, y: Any, sample_weight: Any,
+                 seed: int | None) -> dict[str, Any] | None:
+    """Solve a linear candidate exactly (`_linear_solve.solve_or_none`), choosing its
+    penalty by cross-validation when its one head asks for it (`l2_cv`); None for a
+    model to train by gradient descent."""
+    heads = graph.heads
+    folds = getattr(heads[0], "l2_cv", None) if len(heads) == 1 else None
+    return solve_or_none(model, x, y, sample_weight, penalty_folds=folds,
+                         seed=0 if seed is None else int(seed))
+
+
+def _solver_info(solved: dict[str, Any]) -> dict[str, Any]:
+    """What a trial's or refit's info records of an exact solve."""
+    return {"solver": solved["solver"], "solved_l2": solved["l2"]}
 
 
 def _fit_by_gradient(model: keras.Model, job: TrialJob, x: Any, y: Any, validation_data: Any,

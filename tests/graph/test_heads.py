@@ -109,3 +109,18 @@ def test_head_l2_rejects_bad_values_naming_the_argument(bad):
     for cls in (ClassificationHead, RegressionHead):
         with pytest.raises(ValueError, match=r"Argument `l2` of \w+Head must be a non-negative"):
             cls(l2=bad)
+
+
+@pytest.mark.parametrize("bad", [1, 0, 2.5, True, "5", [3, 5]])
+def test_head_l2_cv_rejects_anything_but_two_or_more_folds(bad):
+    for cls in (ClassificationHead, RegressionHead):
+        with pytest.raises(ValueError, match=r"Argument `l2_cv` of \w+Head must be None or an "
+                                             r"int >= 2 \(folds\)\. Received: l2_cv="):
+            cls(l2_cv=bad)
+
+
+def test_head_l2_cv_round_trips_through_its_config():
+    for cls in (ClassificationHead, RegressionHead):
+        head = cls(l2=None, l2_cv=np.int64(5))
+        clone = cls.from_config(head.get_config())
+        assert clone.l2_cv == 5 and type(clone.l2_cv) is int

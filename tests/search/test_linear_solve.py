@@ -14,7 +14,7 @@ import pytest
 import tensorflow as tf
 
 import easynas as en
-from easynas.search._linear_solve import LinearHead, data_metrics, solve_or_none
+from easynas.search._linear_solve import PENALTY_GRID, LinearHead, data_metrics, solve_or_none
 
 ROWS, FEATURES = 240, 6
 
@@ -140,7 +140,10 @@ def test_a_tabular_search_returns_the_penalised_logistic_regression(tmp_path):
     (record,) = clf.trials_
     assert record.values["tabular_block/mlp/num_layers"] == 0  # the first preset is linear
     assert clf.refit_info_["solver"] == "lbfgs"
-    strength = record.values["classification_head/l2"]
+    # The refit chose the penalty by 5-fold CV on all 300 rows; the model is
+    # the logistic regression at that penalty.
+    strength = clf.refit_info_["solved_l2"]
+    assert any(strength == pytest.approx(value) for value in PENALTY_GRID)
     scaler = StandardScaler().fit(x)
     reference = LogisticRegression(C=1 / (len(y) * strength), max_iter=5000, tol=1e-10)
     reference.fit(scaler.transform(x), y)
@@ -149,3 +152,63 @@ def test_a_tabular_search_returns_the_penalised_logistic_regression(tmp_path):
     # rows (its data spec), the reference with all rows': close, not equal.
     np.testing.assert_allclose(clf.predict_proba(x), expected, atol=0.02)
     assert np.mean(clf.predict(x) == reference.predict(scaler.transform(x))) >= 0.99
+
+
+def _keras_cv_loss(kind: str, units: int, strength: float, x, y, weights, splits) -> float:
+    """The summed held-out loss over `splits`, each fold solved at `strength` and scored
+    by Keras' own compiled loss (`data_metrics`)."""
+    total = 0.0
+    for train, test in splits:
+        model = _linear_model(kind, units, strength=strength)
+        assert solve_or_none(model, x[train], y[train], weights[train]) is not None
+        total += data_metrics(model, x[test], y[test], weights[test])["loss"]
+    return total
+
+
+@pytest.mark.parametrize("kind, units", [("softmax", 3), ("sigmoid", 2), ("regression", 2)])
+def test_the_chosen_penalty_has_the_lowest_cross_validated_keras_loss(kind, units):
+    from sklearn.model_selection import KFold, StratifiedKFold
+
+    x, y, weights = _data(kind, units)
+    grid = (1e-4, 1e-2, 1e-1, 1.0)
+    head = LinearHead.of(_linear_model(kind, units))
+    features = head.features_of(x).astype("float64")
+    chosen = head.choose_strength(features, y, weights.astype("float64"), 3, seed=7, grid=grid)
+    splitter = (StratifiedKFold if kind == "softmax" else KFold)(3, shuffle=True, random_state=7)
+    splits = list(splitter.split(x, y.reshape(len(y), -1)[:, 0]))
+    scale = float(np.mean([400.0, 25.0][:units])) if kind == "regression" else 1.0
+    losses = {value * scale: _keras_cv_loss(kind, units, value * scale, x, y, weights, splits)
+              for value in grid}
+    assert chosen == pytest.approx(min(losses, key=losses.get)), losses
+    assert len({round(v, 6) for v in losses.values()}) == len(grid)  # the grid matters here
+
+
+def test_a_solve_with_penalty_folds_sets_the_chosen_penalty_on_the_model():
+    model = _linear_model("softmax", 3, strength=1e-2)
+    x, y, weights = _data("softmax", 3)
+    solved = solve_or_none(model, x, y, weights, penalty_folds=4, seed=0)
+    assert any(solved["l2"] == pytest.approx(value) for value in PENALTY_GRID)
+    kernel = model.layers[-1].kernel
+    assert float(model.losses[0]) == pytest.approx(
+        solved["l2"] * float(np.sum(np.square(kernel.numpy()))), rel=1e-5)
+    # The weights are the minimum of Keras' objective at the chosen penalty.
+    assert _objective_gradient(model, x, y, weights)[0] < 1e-4
+
+
+def test_too_few_rows_of_a_class_for_two_folds_keep_the_models_penalty():
+    model = _linear_model("softmax", 3, strength=1e-2)
+    x, y, _ = _data("softmax", 3)
+    keep = np.flatnonzero(y != 2).tolist() + [int(np.flatnonzero(y == 2)[0])]
+    solved = solve_or_none(model, x[keep], y[keep], penalty_folds=5)
+    assert solved is not None and solved["l2"] == pytest.approx(1e-2)
+
+
+def test_a_table_over_the_cv_size_limit_keeps_the_models_penalty(monkeypatch):
+    from easynas.search import _linear_solve
+
+    monkeypatch.setattr(_linear_solve, "PENALTY_CV_MAX_CELLS", ROWS * FEATURES - 1)
+    model = _linear_model("softmax", 3, strength=1e-2)
+    x, y, weights = _data("softmax", 3)
+    solved = solve_or_none(model, x, y, weights, penalty_folds=5)
+    assert solved["l2"] == pytest.approx(1e-2)
+    assert _objective_gradient(model, x, y, weights)[0] < 1e-4
