@@ -23,7 +23,6 @@ RESULTS.md.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import shlex
@@ -215,8 +214,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.render:
         return _render(Path(args.out))
 
-    from benchmarks._measure import machine_info
-    from easynas import __version__
 
     started = time.perf_counter()
     if args.rounds < 1:
@@ -231,10 +228,11 @@ def main(argv: list[str] | None = None) -> int:
             run = _run(name, setup, processes, args)
             runs.append({**run, "round": round_number})
             print(f"round {round_number}: {name}: {run['wall_seconds']:.0f} s", flush=True)
+    from benchmarks.report import run_header
+
     result = {
         "suite": "distributed", "layout": "markdown", "runs": runs,
-        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "easynas_version": __version__, "machine": machine_info(),
+        **run_header(),
         "config": {"trials": args.trials, "epochs": args.epochs, "rows": args.rows,
                    "rounds": args.rounds},
         "command": "python -m benchmarks.distributed " + shlex.join(argv),

@@ -16,7 +16,6 @@ allows it, else the numeric-input variant (the table says which). Results go to
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import shlex
@@ -174,9 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     results_md = RESULTS_MD if out == DEFAULT_OUT else out / "RESULTS.md"
     out.mkdir(parents=True, exist_ok=True)
 
-    import easynas
-    from benchmarks._measure import machine_info
-    from benchmarks.report import write_results_md
+    from benchmarks.report import run_header, write_results_md
     from benchmarks.report_exports import suite_markdown
 
     started = time.perf_counter()
@@ -184,10 +181,8 @@ def main(argv: list[str] | None = None) -> int:
         "suite": "exports",
         "layout": "exports",
         "title": "Export time and size per format",
-        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        **run_header(),
         "command": ("python -m benchmarks.exports " + shlex.join(argv)).strip(),
-        "easynas_version": easynas.__version__,
-        "machine": machine_info(),
         "config": {"repeats": repeats, "train_size": size, "epochs": epochs,
                    "smoke": args.smoke, "models": models},
         "complete": False,

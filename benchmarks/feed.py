@@ -15,7 +15,6 @@ fit down Keras's NumPy path (the behaviour before the change). Writes
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import statistics
@@ -127,9 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(BENCHMARKS_DIR / "results"))
     args = parser.parse_args(argv)
 
-    from benchmarks._measure import machine_info
-    from benchmarks.report import write_results_md
-    from easynas import __version__
+    from benchmarks.report import run_header, write_results_md
 
     started = time.perf_counter()
     rows = []
@@ -145,8 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(_row(name, runs))
     result = {
         "suite": "feed", "layout": "markdown", "rows": rows, "runs": rows,
-        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "easynas_version": __version__, "machine": machine_info(),
+        **run_header(),
         "config": {"trials": args.trials, "epochs": args.epochs, "repeats": args.repeats},
         "total_seconds": time.perf_counter() - started,
         "command": "python -m benchmarks.feed " + " ".join(argv or sys.argv[1:]),

@@ -17,7 +17,6 @@ recorded before and after, since the start-up depends on it. Writes
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import subprocess
@@ -205,16 +204,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--note", help="a line on the conditions of the run, for the report")
     args = parser.parse_args(argv)
 
-    from benchmarks._measure import machine_info
-    from benchmarks.report import save_result
-    from easynas import __version__
+    from benchmarks.report import run_header, save_result
 
     started = time.perf_counter()
     runs = [_child(mode, args.trials, args.epochs) for mode in MODES]
     result = {
         "suite": "isolation", "layout": "markdown", "runs": runs, "summary": _summary(runs),
-        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "easynas_version": __version__, "machine": machine_info(),
+        **run_header(),
         "config": {"trials": args.trials, "epochs": args.epochs},
         "command": "python -m benchmarks.isolation " + " ".join(argv or sys.argv[1:]),
         "total_seconds": time.perf_counter() - started,

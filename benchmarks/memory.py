@@ -13,7 +13,6 @@ RESULTS.md.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import subprocess
@@ -186,17 +185,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--note", help="a line on the conditions of the run, for the report")
     args = parser.parse_args(argv)
 
-    from benchmarks._measure import machine_info
-    from benchmarks.report import save_result
-    from easynas import __version__
+    from benchmarks.report import run_header, save_result
 
     started = time.perf_counter()
     runs = [_summary("easynas (AutoModel, random)", _child("easynas", args.trials, args.epochs)),
             _summary("KerasTuner RandomSearch", _child("keras_tuner", args.trials, args.epochs))]
     result = {
         "suite": "memory", "layout": "memory", "runs": runs,
-        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "easynas_version": __version__, "machine": machine_info(),
+        **run_header(),
         "config": {"trials": args.trials, "epochs": args.epochs},
         "command": "python -m benchmarks.memory " + " ".join(argv or sys.argv[1:]),
         "total_seconds": time.perf_counter() - started,

@@ -14,7 +14,6 @@ then regenerates RESULTS.md. The issue's 30-minute Fashion-MNIST run:
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import sys
 import tempfile
@@ -129,9 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(BENCHMARKS_DIR / "results"))
     args = parser.parse_args(argv)
 
-    from benchmarks._measure import machine_info
-    from benchmarks.report import save_result
-    from easynas import __version__
+    from benchmarks.report import run_header, save_result
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -142,8 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     run = _search(args, png)
     result = {
         "suite": "pareto", "layout": "markdown", "runs": [run],
-        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "easynas_version": __version__, "machine": machine_info(),
+        **run_header(),
         "config": {k: getattr(args, k) for k in ("dataset", "train", "trials", "epochs",
                                                  "budget", "seed")},
         "command": "python -m benchmarks.pareto " + " ".join(argv or sys.argv[1:]),

@@ -22,7 +22,6 @@ for Fashion-MNIST) and
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import math
 import os
 import sys
@@ -186,16 +185,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(BENCHMARKS_DIR / "results"))
     args = parser.parse_args(argv)
 
-    from benchmarks._measure import machine_info
-    from benchmarks.report import save_result
-    from easynas import __version__
+    from benchmarks.report import run_header, save_result
 
     started, load_before = time.perf_counter(), os.getloadavg()
     run = _measure(args.dataset, args.candidates, args.epochs, args.train, args.val, args.seed)
     result = {
         "suite": "proxies", "layout": "markdown", "runs": [run],
-        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "easynas_version": __version__, "machine": machine_info(),
+        **run_header(),
         "config": {k: getattr(args, k) for k in ("dataset", "candidates", "epochs", "train",
                                                  "val", "seed")},
         "command": "python -m benchmarks.proxies " + " ".join(argv or sys.argv[1:]),

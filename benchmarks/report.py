@@ -60,6 +60,18 @@ def _train_desc(data: dict[str, Any], config: dict[str, Any]) -> str:
     )
 
 
+def run_header() -> dict[str, Any]:
+    """The keys every result file starts with: the date (UTC), easynas' version and
+    the machine (`_measure.machine_info`)."""
+    import datetime as dt
+
+    import easynas
+    from benchmarks._measure import machine_info
+
+    return {"date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "easynas_version": easynas.__version__, "machine": machine_info()}
+
+
 def machine_line(machine: dict[str, Any]) -> str:
     """A one-line description of the machine a result was measured on."""
     gpus = ", ".join(machine.get("gpus") or []) or "no GPU"

@@ -14,7 +14,6 @@ in the same process, the suite's fixed baseline. It writes `<out>/<suite>.json`
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import re
@@ -167,10 +166,8 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"--datasets and --baselines-only do not apply to the {suite.name} "
                          "suite.")
 
-    import easynas
-    from benchmarks._measure import machine_info
     from benchmarks.datasets import DatasetUnavailable
-    from benchmarks.report import suite_markdown, write_results_md
+    from benchmarks.report import run_header, suite_markdown, write_results_md
 
     started = time.perf_counter()
     try:
@@ -182,10 +179,8 @@ def main(argv: list[str] | None = None) -> int:
         "suite": suite.name,
         "title": suite.title,
         "estimator": suite.estimator,
-        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        **run_header(),
         "command": "python -m benchmarks.run " + shlex.join(argv),
-        "easynas_version": easynas.__version__,
-        "machine": machine_info(),
         "config": _config_dict(config),
         "data": {"name": data.name, "train_size": int(len(data.y_train)),
                  "test_size": int(len(data.y_test)), **data.notes},

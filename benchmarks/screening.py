@@ -25,7 +25,6 @@ regenerates RESULTS.md.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import sys
 import tempfile
@@ -219,16 +218,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(BENCHMARKS_DIR / "results"))
     args = parser.parse_args(argv)
 
-    from benchmarks._measure import machine_info
-    from benchmarks.report import save_result
-    from easynas import __version__
+    from benchmarks.report import run_header, save_result
 
     started, load_before = time.perf_counter(), os.getloadavg()
     rounds = _measure(args)
     result = {
         "suite": "screening", "layout": "markdown", "runs": rounds,
-        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "easynas_version": __version__, "machine": machine_info(),
+        **run_header(),
         "config": {k: getattr(args, k) for k in ("trials", "epochs", "seeds", "samples",
                                                  "proxy", "target", "dataset", "train",
                                                  "val")},

@@ -14,7 +14,6 @@ RESULTS.md.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import shlex
@@ -26,8 +25,7 @@ from typing import Any
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from benchmarks._measure import machine_info  # noqa: E402
-from benchmarks.report import command_lines, machine_line, write_results_md  # noqa: E402
+from benchmarks.report import command_lines, machine_line, run_header, write_results_md  # noqa: E402
 
 HOURS = "hours-per-week"
 BENCHMARKS_DIR = Path(__file__).resolve().parent
@@ -109,10 +107,8 @@ def run(argv: list[str] | None = None) -> int:
     result = {
         "suite": "two_heads",
         "layout": "markdown",
-        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        **run_header(),
         "command": "python -m benchmarks.two_heads " + shlex.join(argv),
-        "easynas_version": en.__version__,
-        "machine": machine_info(),
         "config": {"budget": args.budget, "max_trials": args.max_trials,
                    "epochs": args.epochs, "seed": args.seed, "smoke": args.smoke},
         "run": {

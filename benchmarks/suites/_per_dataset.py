@@ -192,7 +192,6 @@ class PerDatasetSuite(Suite):
                 for f in self.baselines(data.notes["task"])]
 
     def _search(self, config: RunConfig, data: Data, budget: Budget, seed: int) -> dict:
-        import easynas
         from benchmarks._measure import summarize_trials, trial_costs
         from benchmarks.baselines import task_score
 
@@ -238,7 +237,6 @@ class PerDatasetSuite(Suite):
             "best_hyperparameters": dict(estimator.best_hyperparameters_),
             "refit": getattr(estimator, "refit_info_", None),
             "finalists": getattr(estimator, "finalists_", None),
-            "easynas_version": easynas.__version__,
             "trials": trials,
         }
 
@@ -318,13 +316,10 @@ def run_per_dataset(suite: PerDatasetSuite, config: RunConfig, args: argparse.Na
     the easynas class is missing; 1 when a search failed (the JSON says which);
     else 0.
     """
-    import datetime as dt
     import shlex
 
-    import easynas
-    from benchmarks._measure import machine_info
     from benchmarks.datasets import DatasetUnavailable
-    from benchmarks.report import suite_markdown, write_results_md
+    from benchmarks.report import run_header, suite_markdown, write_results_md
     from benchmarks.run import _config_dict, _write_json
 
     search = not getattr(args, "baselines_only", False)
@@ -342,10 +337,8 @@ def run_per_dataset(suite: PerDatasetSuite, config: RunConfig, args: argparse.Na
         "layout": "per_dataset",
         "title": suite.title,
         "estimator": suite.estimator,
-        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        **run_header(),
         "command": "python -m benchmarks.run " + shlex.join(argv),
-        "easynas_version": easynas.__version__,
-        "machine": machine_info(),
         "config": {**_config_dict(config), "datasets": [d.name for d in datasets],
                    "baselines_only": not search},
         "datasets": {d.name: {"train_size": int(len(d.y_train)),
