@@ -63,12 +63,17 @@ def build_leaderboard(
         After a finalist cross-validation (tabular tasks), `cv_score` follows
         the objective: the finalists' mean objective over the folds (None for
         the others); the rows stay in search order, and the estimator's
-        `best_trial_id_` is the finalist with the best `cv_score`.
+        `best_trial_id_` is the finalist with the best `cv_score`. When a
+        linear candidate was solved exactly, `solver` ("lbfgs" or "ridge")
+        and `solved_l2` (its kernel penalty at the solution, chosen by
+        cross-validation under the heads' `l2_cv`) follow `epochs`; None for
+        the trials trained by gradient descent.
     """
     screened = any(SCREENED_KEY in record.values for record in records)
     rows = []
     tflite = any("tflite_latency_ms" in info for info in infos.values())
     cross_validated = any("cv_score" in info for info in infos.values())
+    solved = any("solver" in info for info in infos.values())
     for record in records:
         info = infos.get(record.trial_id, {})
         infeasible = info.get("feasible") is False
@@ -92,8 +97,10 @@ def build_leaderboard(
         )
         if tflite:
             row["tflite_latency_ms"] = info.get("tflite_latency_ms")
+        row["epochs"] = info.get("epochs_run")
+        if solved:
+            row.update(solver=info.get("solver"), solved_l2=info.get("solved_l2"))
         row.update(
-            epochs=info.get("epochs_run"),
             trial_seconds=info.get("trial_seconds"),
             parent=record.values.get(PARENT_KEY),
             morph_ops=_own_ops(record.values),

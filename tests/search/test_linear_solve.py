@@ -144,6 +144,9 @@ def test_a_tabular_search_returns_the_penalised_logistic_regression(tmp_path):
     # the logistic regression at that penalty.
     strength = clf.refit_info_["solved_l2"]
     assert any(strength == pytest.approx(value) for value in PENALTY_GRID)
+    board = clf.leaderboard()
+    assert board.loc[1, "solver"] == "lbfgs"
+    assert any(board.loc[1, "solved_l2"] == pytest.approx(value) for value in PENALTY_GRID)
     scaler = StandardScaler().fit(x)
     reference = LogisticRegression(C=1 / (len(y) * strength), max_iter=5000, tol=1e-10)
     reference.fit(scaler.transform(x), y)
