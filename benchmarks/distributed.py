@@ -214,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.render:
         return _render(Path(args.out))
 
+    from benchmarks.report import run_header
 
     started = time.perf_counter()
     if args.rounds < 1:
@@ -228,8 +229,6 @@ def main(argv: list[str] | None = None) -> int:
             run = _run(name, setup, processes, args)
             runs.append({**run, "round": round_number})
             print(f"round {round_number}: {name}: {run['wall_seconds']:.0f} s", flush=True)
-    from benchmarks.report import run_header
-
     result = {
         "suite": "distributed", "layout": "markdown", "runs": runs,
         **run_header(),

@@ -17,7 +17,6 @@ then regenerates RESULTS.md.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import shlex
@@ -265,9 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--note", help="a line on the conditions of the run, for the report")
     args = parser.parse_args(argv)
 
-    from benchmarks._measure import machine_info
-    from benchmarks.report import save_result
-    from easynas import __version__
+    from benchmarks.report import run_header, save_result
 
     started, load_start = time.perf_counter(), os.getloadavg()
     runs = {}
@@ -280,8 +277,7 @@ def main(argv: list[str] | None = None) -> int:
         reference = curve[-1][1] if curve else None
     result = {
         "suite": "strategies", "layout": "markdown",
-        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "easynas_version": __version__, "machine": machine_info(),
+        **run_header(),
         "config": {"budget": args.budget, "epochs": args.epochs, "train": args.train,
                    "test": args.test, "seed": args.seed},
         "command": "python -m benchmarks.strategies " + shlex.join(argv or sys.argv[1:]),
