@@ -211,14 +211,14 @@ class LinearHead:
         grid = sorted((value * scale for value in grid), reverse=True)
         losses = np.zeros(len(grid))
         for train, test in splitter.split(features, y.reshape(len(y), -1)[:, 0]):
-            part = None if weights is None else weights[train]
-            held = None if weights is None else weights[test]
+            fit_rows = features[train], y[train], None if weights is None else weights[train]
+            held_rows = features[test], y[test], None if weights is None else weights[test]
             warm: dict[int, Any] = {}
             for i, strength in enumerate(grid):
-                solved = self._solution(features[train], y[train], part, strength, warm)
+                solved = self._solution(*fit_rows, strength, warm)
                 if solved is None:
                     return None
-                losses[i] += self._data_loss(features[test], y[test], held, *solved)
+                losses[i] += self._data_loss(*held_rows, *solved)
         best = int(np.argmin(losses))
         logger.debug("Penalty chosen by %d-fold CV: %g (grid %g..%g).", folds, grid[best],
                      grid[-1], grid[0])
