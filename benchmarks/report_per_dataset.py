@@ -125,9 +125,21 @@ def _finalist_lines(runs: list[dict[str, Any]]) -> list[str]:
             lines.append(
                 f"{head}: {cv['folds']}-fold {cv['metric']} {means}; picked trial "
                 f"{cv['chosen']} (search's best: trial {run['trials'][0]['trial_id']}), "
-                f"{cv.get('seconds', 0.0):.0f}s.{load}"
+                f"{cv.get('seconds', 0.0):.0f}s.{_ensemble_words(run)}{load}"
             )
     return lines
+
+
+def _ensemble_words(run: dict[str, Any]) -> str:
+    """What the finalists' ensemble selection chose, and whether it was deployed."""
+    mix = (run.get("finalists") or {}).get("ensemble")
+    if not mix:
+        return ""
+    members = ", ".join(f"trial {t} x{w:.2f}" for t, w in mix["weights"].items())
+    if len(mix["weights"]) < 2:
+        return f" Ensemble selection kept {members} alone."
+    deployed = "deployed" if mix.get("deployed") else f"not deployed ({mix.get('reason')})"
+    return (f" Ensemble {members}, out-of-fold {mix['score']:.4f}: {deployed}.")
 
 
 def suite_markdown(result: dict[str, Any], level: int = 1) -> str:

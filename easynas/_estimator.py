@@ -24,6 +24,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from easynas import _cost_options as costs
+from easynas import _ensemble as ensembles
 from easynas import _finalists as finalists_cv
 from easynas import _validation as v
 from easynas._atomic import replacing, write_json
@@ -140,6 +141,11 @@ class SearchEstimator(BaseEstimator):
     def _finalist_folds(self, rows: int, validation_given: bool) -> int:
         """Folds of the finalists' cross-validation (see `easynas._finalists`); 0 for none."""
         return 0
+
+    def _ensembles(self) -> bool:
+        """Whether a finalist CV may deploy a weighted mix of the finalists
+        (see `easynas._ensemble`) instead of one of them."""
+        return False
 
     # --- fit ------------------------------------------------------------------
     def _cost_limits(self) -> Any:
@@ -318,8 +324,11 @@ class SearchEstimator(BaseEstimator):
             )
             limits, pareto = self._cost_limits(), self._pareto(objective)
             best = _best_record(records, objective, limits, pareto)
+            ensemble = _deployed_ensemble(finalists)
             if finalists and finalists.get("chosen") is not None:
                 best = next(r for r in records if r.trial_id == finalists["chosen"])
+            if ensemble is not None:  # its heaviest member stands for it
+                best = next(r for r in records if r.trial_id == next(iter(ensemble["weights"])))
             if best is None:
                 raise RuntimeError(_no_model_message(records, infos, limits))
             self.graph_ = graph
@@ -336,6 +345,7 @@ class SearchEstimator(BaseEstimator):
             self.best_model_ = best_model
             self.refit_info_ = refit_info
             self.finalists_ = finalists
+            self.ensemble_ = ensemble
             self.leaderboard_ = build_leaderboard(records, infos, objective)
             self.search_seconds_ = time.perf_counter() - started
             self._save_result()
@@ -495,6 +505,14 @@ class SearchEstimator(BaseEstimator):
                                    "cv_scores": scores}
             if finalists["chosen"] is not None:
                 best = next(r for r in records if r.trial_id == finalists["chosen"])
+        mix = _deployed_ensemble(finalists)
+        if mix is not None:
+            model, refit_info = self._assemble_ensemble(tuner, oracle, finalists, infos, refit,
+                                                        reporter, seed, fit_verbose, data)
+            if mix["deployed"]:
+                for trial_id, weight in mix["weights"].items():
+                    infos[trial_id] = {**infos[trial_id], "ensemble_weight": weight}
+            return records, infos, model, refit_info, finalists
         trial = oracle.get_trial(best.trial_id)
         refit_info = None
         if refit:
@@ -506,25 +524,66 @@ class SearchEstimator(BaseEstimator):
             return records, infos, refit_info.pop("model"), refit_info, finalists
         return records, infos, tuner.load_model(trial), refit_info, finalists
 
+    def _assemble_ensemble(self, tuner, oracle, finalists, infos, refit, reporter, seed,
+                           fit_verbose, data):
+        """The members of the finalists' chosen mix (refitted when `refit`) as one
+        model (`easynas._ensemble.assemble`). Records each member's refit in the
+        mix's "refits", and whether it was deployed in "deployed".
+
+        Returns `(model, refit info of the heaviest member)`. Should the
+        assembled model not reproduce the members' weighted outputs, the
+        heaviest member is deployed alone and becomes the finalists' "chosen"
+        (logged; the mix's "reason" says why).
+        """
+        mix = finalists["ensemble"]
+        members, refits = [], {}
+        for trial_id in mix["weights"]:
+            trial = oracle.get_trial(trial_id)
+            info = None
+            if refit:
+                info = self._refit(tuner, trial, infos[trial_id], oracle.deadline, reporter,
+                                   seed, fit_verbose, data)
+            model = (info or {}).pop("model", None)
+            members.append(model if model is not None else tuner.load_model(trial))
+            refits[trial_id] = info
+        mix["refits"] = refits
+        heaviest = next(iter(mix["weights"]))
+        x_all = _joined(data)[0]
+        check = [a[:ensembles.CHECK_ROWS] for a in x_all]
+        ensemble = ensembles.assemble(members, list(mix["weights"].values()))
+        difference = ensembles.mismatch(ensemble, members, list(mix["weights"].values()), check)
+        if difference > ensembles.TOLERANCE:
+            mix["reason"] = (f"the assembled model's outputs differed from its members' weighted "
+                             f"outputs by {difference:.3g}; deploying trial {heaviest} alone")
+            logger.warning("Ensemble: %s.", mix["reason"])
+            mix["deployed"] = False
+            finalists["chosen"] = heaviest
+            return members[0], refits[heaviest]
+        mix["deployed"] = True
+        reporter.ensemble_deployed(mix)
+        return ensemble, refits[heaviest]
+
     def _cross_validate(self, tuner, spec, records, infos, best, objective, limits, folds,
                         data_scale, refit, deadline, reporter, seed, fit_verbose, data):
         """Score the search's best few by k-fold CV on training + validation data
-        (`easynas._finalists`), leaving time for the refit if there is one."""
+        (`easynas._finalists`), leaving time for the refit if there is one (for
+        every finalist, when their mix may be deployed)."""
         ranked = finalists_cv.ranked(records, best, objective, limits)
         joined = _joined(data)
         stratify = None
         if len(spec.targets) == 1 and isinstance(spec.targets[0], ClassificationTargetSpec):
             stratify = joined[1][0] if joined[1][0].ndim == 1 else None
         # The refit's time, with the margin its reserve has (the folds may run up to it).
-        refit_seconds = max((_refit_seconds(infos.get(r.trial_id, {}), data_scale)
-                             for r in ranked), default=0.0) if refit else 0.0
+        each = [_refit_seconds(infos.get(r.trial_id, {}), data_scale) for r in ranked]
+        refit_seconds = (sum(each) if self._ensembles() else max(each, default=0.0)
+                         ) if refit else 0.0
         if refit_seconds and deadline.seconds is not None:
             refit_seconds += 1.0 + 0.02 * deadline.seconds
         return finalists_cv.score_finalists(
             tuner, ranked, infos, joined, folds=folds, objective=objective, seed=seed,
             batch_size=self.batch_size, deadline=deadline, refit_seconds=refit_seconds,
             data_scale=data_scale, estimate=_refit_seconds, stratify=stratify, reporter=reporter,
-            fit_verbose=fit_verbose,
+            fit_verbose=fit_verbose, ensemble=self._ensembles(),
         )
 
     def _serve(self, tuner, oracle, role, graph, spec, objective, seed, project_dir, data,
@@ -700,6 +759,7 @@ class SearchEstimator(BaseEstimator):
             "seed": self.seed_,
             "refit": self.refit_info_,
             "finalists": self.finalists_,
+            "ensemble": self.ensemble_,
             # Trials continued or morphed from another: {trial_id: {parent, ops}}.
             "lineage": lineage((r.trial_id, r.values) for r in self.trials_),
         }
@@ -1009,6 +1069,14 @@ _UNKNOWN_TAIL_SECONDS = 2.0
 
 def _seconds(value: Any) -> float | None:
     return None if value is None else parse_duration(value)
+
+
+def _deployed_ensemble(finalists: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The finalists' ensemble facts when a mix of two or more was chosen, else None."""
+    mix = (finalists or {}).get("ensemble")
+    if mix is None or len(mix["weights"]) < 2 or mix.get("deployed") is False:
+        return None
+    return mix
 
 
 def _joined(data: tuple[Any, ...]) -> tuple[list[np.ndarray], list[np.ndarray], Any]:

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from easynas import _cost_options as costs
+from easynas import _ensemble as ensembles
 from easynas.data._keras_args import one_or_list, per_head
 from easynas.search._linear_solve import data_metrics
 from easynas.search._records import Objective, TrialRecord
@@ -168,21 +169,23 @@ def split(rows: int, folds: int, labels: np.ndarray | None, seed: int) -> list[t
 
 
 def fold_score(model: Any, x: Any, y: Any, sample_weight: Any,
-               objective: Objective) -> float | None:
+               objective: Objective, y_pred: Any = None) -> float | None:
     """The objective on held-out rows: "val_x" read as the model's "x" (the loss
     without its weight penalty, as in the search). None if the model has no such metric.
+    `y_pred` scores these predictions in place of the model's own (see `data_metrics`).
 
     One eager call on all the rows: a fold holds at most a few hundred, and
     `evaluate` would spend seconds tracing its test step for each fold's new model.
     """
     if not objective.name.startswith("val_"):
         return None
-    return data_metrics(model, x, y, sample_weight).get(objective.name[len("val_"):])
+    return data_metrics(model, x, y, sample_weight, y_pred).get(objective.name[len("val_"):])
 
 
 def cross_validate(
     finalists: Sequence[TrialRecord], fit_fold: Callable[[TrialRecord, Any], Any],
-    score: Callable[[Any, Any], float | None], splits: Sequence[tuple[Any, Any]],
+    score: Callable[[TrialRecord, Any, Any], float | None],
+    splits: Sequence[tuple[Any, Any]],
     objective: Objective, on_scored: Callable[[str, list[float]], None] | None = None,
 ) -> dict[str, Any]:
     """Score each finalist on every fold and pick one (`one_standard_error`).
@@ -191,7 +194,7 @@ def cross_validate(
         finalists: Candidates in the search's rank order.
         fit_fold: `(record, training rows)` -> a model trained afresh on them,
             or None when training was cut short (budget, divergence).
-        score: `(model, held-out rows)` -> its objective value, or None.
+        score: `(record, model, held-out rows)` -> its objective value, or None.
         splits: The (training rows, held-out rows) pairs.
         objective: Its direction says which mean is best.
         on_scored: Called with each fully scored finalist's id and fold scores.
@@ -207,7 +210,7 @@ def cross_validate(
         values: list[float] = []
         for train_rows, held_out in splits:
             model = fit_fold(record, train_rows)
-            value = None if model is None else score(model, held_out)
+            value = None if model is None else score(record, model, held_out)
             if value is None or not math.isfinite(value):
                 break
             values.append(value)
@@ -259,7 +262,7 @@ def score_finalists(
     joined: tuple[list[Any], list[Any], np.ndarray | None], *, folds: int,
     objective: Objective, seed: int, batch_size: int, deadline: Any, refit_seconds: float,
     data_scale: float, estimate: Estimate, stratify: np.ndarray | None, reporter: Any,
-    fit_verbose: int = 0,
+    fit_verbose: int = 0, ensemble: bool = False,
 ) -> dict[str, Any]:
     """Cross-validate the finalists that fit in the time left and pick the best mean.
 
@@ -281,12 +284,19 @@ def score_finalists(
         stratify: Class labels to stratify the folds by, or None.
         reporter: The `ProgressReporter`.
         fit_verbose: Keras' `verbose` for each fold's fit.
+        ensemble: Also choose ensemble weights on the finalists' out-of-fold
+            predictions (`easynas._ensemble.select_weights`).
 
     Returns:
         The facts: "folds", "metric", "finalists" (ids cross-validated),
         "scores" (fold scores by id), "means", "chosen" (None, with
-        "reason", when fewer than two could be scored) and "seconds".
+        "reason", when fewer than two could be scored), "seconds", and with
+        `ensemble` "ensemble": {"weights", "score" (the mix's objective on
+        all out-of-fold predictions), "scores" (each finalist's)}, or None
+        when fewer than two finalists were scored.
     """
+    from keras import ops as keras_ops
+
     started = time.perf_counter()
     x_all, y_all, w_all = joined
     result: dict[str, Any] = {"folds": folds, "metric": objective.name}
@@ -315,10 +325,23 @@ def score_finalists(
         )
         return model
 
-    def score(model: Any, rows: np.ndarray) -> float | None:
+    out_of_fold: dict[str, list[np.ndarray]] = {}
+    scorer: list[Any] = []  # a fold model: its compiled loss and metrics score the mixes
+
+    def score(record: TrialRecord, model: Any, rows: np.ndarray) -> float | None:
         weights = None if w_all is None else w_all[rows]
-        return fold_score(model, one_or_list([a[rows] for a in x_all]),
-                          one_or_list([a[rows] for a in y_all]), weights, objective)
+        x_rows = one_or_list([a[rows] for a in x_all])
+        outputs = model(x_rows, training=False)
+        predicted = [np.asarray(keras_ops.convert_to_numpy(o))
+                     for o in (outputs if isinstance(outputs, (list, tuple)) else [outputs])]
+        if ensemble:
+            held = out_of_fold.setdefault(record.trial_id, [
+                np.zeros((len(y_all[0]), *p.shape[1:]), dtype=p.dtype) for p in predicted])
+            for whole, part in zip(held, predicted):
+                whole[rows] = part
+            scorer[:] = [model]
+        return fold_score(model, x_rows, one_or_list([a[rows] for a in y_all]), weights,
+                          objective, y_pred=one_or_list(predicted))
 
     outcome = cross_validate(
         chosen, fit_fold, score, split(len(y_all[0]), folds, stratify, seed), objective,
@@ -326,6 +349,14 @@ def score_finalists(
     )
     result.update(outcome)
     result["means"] = {t: float(np.mean(v)) for t, v in outcome["scores"].items()}
+    if ensemble:
+        result["ensemble"] = None
+        if len(outcome["scores"]) >= 2:
+            scored = {t: out_of_fold[t] for t in outcome["scores"]}
+            result["ensemble"] = ensembles.select_weights(
+                scored, lambda mix: fold_score(scorer[0], one_or_list(x_all), one_or_list(y_all),
+                                               w_all, objective, y_pred=one_or_list(mix)),
+                objective, order=result["finalists"])
     result["seconds"] = time.perf_counter() - started
     reporter.finalists_finished(result)
     return result

@@ -48,7 +48,8 @@ def test_a_real_small_search_is_won_by_its_cv_scores_and_records_every_fold(tmp_
     x = mixed_table(0, rows=60)  # numbers, strings and missing values
     y = np.where((x.age.fillna(40) > 45) ^ (x.colour == "red"), "yes", "no")
     clf = en.TabularClassifier(max_trials=2, epochs=1, batch_size=16, verbose=0, seed=7,
-                               finalists_cv=2, directory=str(tmp_path)).fit(x, y)
+                               finalists_cv=2, ensemble=False,  # (tests/test_ensemble.py)
+                               directory=str(tmp_path)).fit(x, y)
     cv = clf.finalists_
     assert cv["folds"] == 2 and cv["metric"] == "val_loss"
     assert sorted(cv["finalists"]) == sorted(r.trial_id for r in clf.trials_)
@@ -115,13 +116,13 @@ def test_cross_validate_picks_the_best_mean_not_the_best_fold():
     seen = []
     result = finalists.cross_validate(
         [_record(t, 0.0) for t in "abc"], fit_fold=lambda record, rows: record.trial_id,
-        score=lambda trial_id, k: table[trial_id][k], splits=splits, objective=LOSS,
+        score=lambda record, trial_id, k: table[trial_id][k], splits=splits, objective=LOSS,
         on_scored=lambda trial_id, scores: seen.append(trial_id))
     assert result["chosen"] == "b" and result["scores"] == table and seen == ["a", "b", "c"]
     assert result["best_mean"] == "b" and result["standard_error"] == 0.0
     accuracy = finalists.cross_validate(
         [_record(t, 0.0) for t in "abc"], lambda record, rows: record.trial_id,
-        lambda trial_id, k: table[trial_id][k], splits, Objective("val_accuracy", "max"))
+        lambda record, trial_id, k: table[trial_id][k], splits, Objective("val_accuracy", "max"))
     assert accuracy["chosen"] == "a"
 
 
@@ -151,7 +152,7 @@ def test_cross_validate_stops_at_a_fold_cut_short_and_needs_two_scored():
         [_record(t, 0.0) for t in "ab"],
         fit_fold=lambda record, rows: None if record.trial_id == "b" and rows is None
         else record.trial_id,
-        score=lambda trial_id, k: 0.1, splits=splits, objective=LOSS)
+        score=lambda record, trial_id, k: 0.1, splits=splits, objective=LOSS)
     assert result["chosen"] is None and list(result["scores"]) == ["a"]
     assert "could not be scored" in result["reason"]
 

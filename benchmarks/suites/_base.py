@@ -183,5 +183,10 @@ def finalists_seconds(estimator) -> float:
 
 
 def refit_seconds(estimator) -> float:
-    """Seconds the estimator spent refitting its winner (training, not overhead)."""
+    """Seconds the estimator spent refitting its winner, or every member of the
+    ensemble it deployed (training, not overhead)."""
+    ensemble = getattr(estimator, "ensemble_", None)
+    refits = (ensemble or {}).get("refits") or {}
+    if refits:
+        return float(sum((info or {}).get("seconds", 0.0) for info in refits.values()))
     return float((getattr(estimator, "refit_info_", None) or {}).get("seconds", 0.0))

@@ -237,6 +237,7 @@ class PerDatasetSuite(Suite):
             "best_hyperparameters": dict(estimator.best_hyperparameters_),
             "refit": getattr(estimator, "refit_info_", None),
             "finalists": getattr(estimator, "finalists_", None),
+            "ensemble": getattr(estimator, "ensemble_", None),
             "trials": trials,
         }
 

@@ -63,7 +63,9 @@ def build_leaderboard(
         After a finalist cross-validation (tabular tasks), `cv_score` follows
         the objective: the finalists' mean objective over the folds (None for
         the others); the rows stay in search order, and the estimator's
-        `best_trial_id_` is the finalist with the best `cv_score`. When a
+        `best_trial_id_` is the finalist the CV chose. When the finalists'
+        ensemble was deployed, `ensemble_weight` follows `cv_score`: each
+        member's weight in it (None for the others). When a
         linear candidate was solved exactly, `solver` ("lbfgs" or "ridge")
         and `solved_l2` (its kernel penalty at the solution, chosen by
         cross-validation under the heads' `l2_cv`) follow `epochs`; None for
@@ -73,6 +75,7 @@ def build_leaderboard(
     rows = []
     tflite = any("tflite_latency_ms" in info for info in infos.values())
     cross_validated = any("cv_score" in info for info in infos.values())
+    ensembled = any("ensemble_weight" in info for info in infos.values())
     solved = any("solver" in info for info in infos.values())
     for record in records:
         info = infos.get(record.trial_id, {})
@@ -84,6 +87,8 @@ def build_leaderboard(
         }
         if cross_validated:
             row["cv_score"] = info.get("cv_score")
+        if ensembled:
+            row["ensemble_weight"] = info.get("ensemble_weight")
         for name, value in sorted(record.metrics.items()):
             if name != objective.name:
                 row[name] = value

@@ -115,5 +115,14 @@ class ProgressReporter:
             self._emit(f"easynas: finalist CV picks trial {result['chosen']}{why} "
                        f"({result.get('seconds', 0.0):.1f}s)")
 
+    def ensemble_deployed(self, mix: dict[str, Any]) -> None:
+        members = ", ".join(f"{t} ({w:.2f})" for t, w in mix["weights"].items())
+        best = min(mix["scores"].items(), key=lambda item: self.objective.sort_key(item[1]))
+        self._emit(
+            f"easynas: deploying the finalists' ensemble, trials {members}: out-of-fold "
+            f"{self.objective.name}={mix['score']:.4f}, against {best[1]:.4f} for trial "
+            f"{best[0]} alone"
+        )
+
     def finalists_skipped(self, reason: str) -> None:
         self._emit(f"easynas: no finalist CV: {reason}; keeping the search's best")

@@ -336,11 +336,16 @@ def solve_or_none(model: keras.Model, x: Any, y: Any, sample_weight: Any = None,
             "seconds": time.perf_counter() - started, "l2": head.strength}
 
 
-def data_metrics(model: keras.Model, x: Any, y: Any, sample_weight: Any = None
-                 ) -> dict[str, float]:
+def data_metrics(model: keras.Model, x: Any, y: Any, sample_weight: Any = None,
+                 y_pred: Any = None) -> dict[str, float]:
     """The compiled loss (without the weight penalty) and metrics on `(x, y)`, in one
-    eager pass: no `evaluate` test step to trace for a model used once."""
-    y_pred = model(x, training=False)
+    eager pass: no `evaluate` test step to trace for a model used once.
+
+    `y_pred`, when given, stands in for the model's own predictions on `x`
+    (one array, or a list per output): the model then only scores them.
+    """
+    if y_pred is None:
+        y_pred = model(x, training=False)
     loss = model.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
                               training=False)
     model.reset_metrics()

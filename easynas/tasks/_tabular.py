@@ -68,6 +68,7 @@ class _TabularTask(SearchEstimator):
             _valid_column_types, "a dict of column name -> 'numeric', 'categorical', "
             "'boolean', 'datetime' or 'text'")],
         "finalists_cv": [Options((True, False, "auto")), Interval(int, 2, None)],
+        "ensemble": [InstanceOf(bool)],
     }
 
     def __init__(
@@ -86,6 +87,7 @@ class _TabularTask(SearchEstimator):
         validation_split: float = 0.2,
         refit: bool | str = "auto",
         finalists_cv: bool | str | int = "auto",
+        ensemble: bool = True,
         objective: str | tuple[str, str] = "val_loss",
         directory: str | None = None,
         project_name: str | None = None,
@@ -114,6 +116,7 @@ class _TabularTask(SearchEstimator):
         self.validation_split = validation_split
         self.refit = refit
         self.finalists_cv = finalists_cv
+        self.ensemble = ensemble
         self.objective = objective
         self.directory = directory
         self.project_name = project_name
@@ -136,6 +139,9 @@ class _TabularTask(SearchEstimator):
 
     def _finalist_folds(self, rows: int, validation_given: bool) -> int:
         return finalists.folds_for(self.finalists_cv, rows, validation_given)
+
+    def _ensembles(self) -> bool:
+        return self.ensemble
 
     def _table_input(self) -> TabularInput:
         return TabularInput(column_names=self.column_names, column_types=self.column_types)
@@ -224,6 +230,17 @@ class TabularClassifier(TaskClassifierMixin, _TabularTask):
             (logged). The fold scores are in
             `finalists_`, the leaderboard's `cv_score` column and the
             project's `easynas_result.json`.
+        ensemble: After a finalist CV, deploy a weighted average of the
+            finalists when it scores better than each alone on their
+            out-of-fold predictions (True, the default), or always one
+            network (False). The weights come from greedy selection with
+            replacement in twentieths (Caruana et al., 2004); the members
+            are refitted like a single winner, and the mix is one flat
+            Keras model that predicts, saves and exports like any other.
+            `ensemble_` holds the weights and scores (None when one
+            network is deployed); the leaderboard gains `ensemble_weight`.
+            Without a finalist CV there are no out-of-fold predictions to
+            weigh, and one network is deployed.
         **others: Every other argument is AutoModel's (see `easynas.AutoModel`).
 
     Example:
@@ -247,6 +264,7 @@ class TabularClassifier(TaskClassifierMixin, _TabularTask):
                  epochs: int = 20, patience: int = 3,
                  batch_size: int = 32, validation_split: float = 0.2,
                  refit: bool | str = "auto", finalists_cv: bool | str | int = "auto",
+                 ensemble: bool = True,
                  objective: str | tuple[str, str] = "val_loss",
                  directory: str | None = None,
                  project_name: str | None = None, overwrite: bool = False,
@@ -263,7 +281,8 @@ class TabularClassifier(TaskClassifierMixin, _TabularTask):
             trial_time_limit=trial_time_limit, trial_isolation=trial_isolation, epochs=epochs,
             patience=patience,
             batch_size=batch_size, validation_split=validation_split, refit=refit,
-            finalists_cv=finalists_cv, objective=objective, directory=directory,
+            finalists_cv=finalists_cv, ensemble=ensemble, objective=objective,
+            directory=directory,
             project_name=project_name,
             overwrite=overwrite, seed=seed, verbose=verbose,
             max_params=max_params, max_latency_ms=max_latency_ms, max_size_mb=max_size_mb,
@@ -300,6 +319,7 @@ class TabularRegressor(RegressorMixin, _TabularTask):
         column_names: See `TabularClassifier`.
         column_types: See `TabularClassifier`.
         finalists_cv: See `TabularClassifier`.
+        ensemble: See `TabularClassifier`.
         **others: Every other argument is AutoModel's (see `easynas.AutoModel`).
 
     Example:

@@ -28,10 +28,11 @@ from tests.tasks.test_text import make_corpus
 
 TOLERANCE = {"saved_model": 1e-5, "keras": 1e-5, "tflite": 1e-4, "onnx": 1e-4}
 FORMATS = tuple(TOLERANCE)
-# Which formats each model is exported to: image, text and mixed-table models to all; a
+# Which formats each model is exported to: image, text and mixed-table models (one network,
+# and the finalists' ensemble) to all; a
 # numeric table (raw inputs in TFLite / ONNX too) and count-mode n-grams (integer counts
 # declared as float32) to the two that take them differently.
-CASES = {"image": FORMATS, "text": FORMATS, "table": FORMATS,
+CASES = {"image": FORMATS, "text": FORMATS, "table": FORMATS, "ensemble": FORMATS,
          "numbers": ("tflite", "onnx"), "counts": ("tflite", "onnx")}
 
 
@@ -91,8 +92,8 @@ np.savez(sys.argv[2], **results)
 """
 
 
-def _table(rows: int = 40):
-    frame = mixed_table(SEED, rows=rows)
+def _table(rows: int = 40, seed: int = SEED):
+    frame = mixed_table(seed, rows=rows)
     label = (frame.age.fillna(40) > 45) ^ (frame.colour == "red")
     return frame, np.where(label, "yes", "no").astype(object)
 
@@ -109,8 +110,9 @@ def _numeric_table(rows: int = 48):
 def fitted(tmp_path_factory):
     """An image classifier, a text classifier, a mixed-table classifier (numeric,
     categorical, boolean, datetime and text columns, with gaps), a numeric-table
-    regressor and a count-mode n-gram text model: one trial, one epoch each; with the
-    rows to predict."""
+    regressor and a count-mode n-gram text model: one trial, one epoch each; and the
+    mixed-table classifier's two-trial search that deploys its finalists' ensemble;
+    with the rows to predict."""
     from easynas.blocks import NgramBlock
     from tests.export import tiny_digits
 
@@ -128,6 +130,11 @@ def fitted(tmp_path_factory):
         "text": (en.TextClassifier(**fast).fit(docs, topics), docs[:10] + ["unseen wörds"]),
         "table": (en.TabularClassifier(**fast, column_types={"review": "text"})
                   .fit(frame, labels), rows),
+        # tests/test_ensemble.py's search, whose out-of-fold predictions favour a mix.
+        "ensemble": (en.TabularClassifier(**{**fast, "max_trials": 2, "seed": 7},
+                                          project_name="ensemble",
+                                          finalists_cv=2, column_types={"review": "text"})
+                     .fit(*_table(rows=60, seed=0)), rows),
         "numbers": (en.TabularRegressor(**fast).fit(numbers, values), numbers.head(10)),
         "counts": (en.AutoModel(text, en.ClassificationHead()(NgramBlock(output_mode="count")(
             text)), **fast).fit(docs, topics), docs[:10]),
@@ -171,7 +178,8 @@ def exported(fitted, tmp_path_factory):
     cases = {}
     for name, (estimator, x) in fitted.items():
         for fmt in CASES[name]:
-            numeric = fmt in ("tflite", "onnx") and name in ("text", "table", "counts")
+            numeric = fmt in ("tflite", "onnx") and name in ("text", "table", "ensemble",
+                                                              "counts")
             target = base / (name if fmt == "saved_model" else f"{name}.{fmt}")
             path = estimator.export(str(target), format=fmt, numeric_inputs=numeric)
             feeds = base / f"{name}-{fmt}"
@@ -224,6 +232,20 @@ def test_every_format_serves_like_predict_without_easynas(fitted, served, name):
         if hasattr(estimator, "classes_"):
             np.testing.assert_array_equal(estimator.classes_[got.argmax(1)],
                                           estimator.predict(x), err_msg=fmt)
+
+
+def test_the_ensemble_case_is_an_ensemble_of_two_flat_members(fitted, exported):
+    estimator = fitted["ensemble"][0]
+    assert estimator.ensemble_ is not None and len(estimator.ensemble_["weights"]) == 2
+    prefixes = {layer.name.split("_")[0] for layer in estimator.best_model_.layers
+                if layer.name.startswith("member")}
+    assert prefixes == {"member0", "member1"}
+    # The numeric-input variant cuts each member's own category lookup.
+    schema = json.loads(open(exported["ensemble-onnx"][1] + ".json").read())["signature"]
+    lookups = [i for i in schema["inputs"] if i["name"].endswith("category0_lookup")]
+    assert sorted(i["name"] for i in lookups) == ["member0_tabular_category0_lookup",
+                                                 "member1_tabular_category0_lookup"]
+    assert all(i["from"] == "colour" for i in lookups)
 
 
 def test_metadata_beside_every_export_records_version_spec_schema_classes_metrics(

@@ -227,6 +227,7 @@ TABULAR_BAD_VALUES = {
     "column_types": ({"age": "number"}, "{'age': 'number'}"),
     "class_weight": ("balance", "'balance'"),
     "finalists_cv": ("sometimes", "'sometimes'"),
+    "ensemble": ("yes", "'yes'"),
 }
 
 
