@@ -138,8 +138,15 @@ def _ensemble_words(run: dict[str, Any]) -> str:
     members = ", ".join(f"trial {t} x{w:.2f}" for t, w in mix["weights"].items())
     if len(mix["weights"]) < 2:
         return f" Ensemble selection kept {members} alone."
-    deployed = "deployed" if mix.get("deployed") else f"not deployed ({mix.get('reason')})"
-    return (f" Ensemble {members}, out-of-fold {mix['score']:.4f}: {deployed}.")
+    if mix.get("deployed"):
+        verdict = "deployed"
+    elif "wins" in mix and not mix["wins"]:
+        cv = sum(mix["fold_scores"]) / len(mix["fold_scores"])
+        verdict = (f"CV mean {cv:.4f}, not deployed: not better than one network by more than "
+                   f"a standard error ({mix['standard_error']:.4f})")
+    else:
+        verdict = f"not deployed ({mix.get('reason')})"
+    return f" Ensemble {members}, out-of-fold {mix['score']:.4f}: {verdict}."
 
 
 def suite_markdown(result: dict[str, Any], level: int = 1) -> str:

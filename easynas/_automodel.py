@@ -120,6 +120,11 @@ class AutoModel(SearchEstimator):
             refit on all the data when `refit` applied.
         refit_info_: What the refit did (trial, epochs, samples, seconds, or
             the reason it was skipped or abandoned); None without a refit.
+        ensemble_: The tabular tasks' deployed ensemble of finalists
+            (`ensemble=True`): its "weights" by trial id, its out-of-fold
+            "score", each finalist's "scores" and each member's "refits";
+            None when `best_model_` is one network. `best_trial_id_` is then
+            its heaviest member.
         leaderboard_: A DataFrame of every trial, best first.
         spec_: The frozen `DataSpec` found on the training data.
         graph_: The named `Graph` searched.

@@ -10,8 +10,9 @@ averaged objective most, and the best mix met on the way (the earliest, on
 ties) is kept; so the weights are multiples of 1/`ROUNDS` at most, and a
 finalist that helps nothing gets none. Two good models that err on
 different rows (a linear model and an MLP, say) average to a better one
-than either; when no mix beats the best finalist alone, the ensemble is
-that one finalist, and the estimator deploys the single network.
+than either. When no mix beats the best finalist alone, the selection is
+that one finalist; a mix of two or more is deployed only when it also wins
+the finalists' one-standard-error rule (`easynas._finalists.ensemble_verdict`).
 
 `assemble` makes the ensemble one flat functional model: each member's
 layers are cloned onto shared inputs (their names prefixed by the member),

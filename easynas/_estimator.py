@@ -1072,9 +1072,10 @@ def _seconds(value: Any) -> float | None:
 
 
 def _deployed_ensemble(finalists: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The finalists' ensemble facts when a mix of two or more was chosen, else None."""
+    """The finalists' ensemble facts when a mix of two or more won their CV
+    (`easynas._finalists.ensemble_verdict`) and was not refused at assembly, else None."""
     mix = (finalists or {}).get("ensemble")
-    if mix is None or len(mix["weights"]) < 2 or mix.get("deployed") is False:
+    if mix is None or not mix.get("wins") or mix.get("deployed") is False:
         return None
     return mix
 

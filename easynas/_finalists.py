@@ -30,13 +30,14 @@ from easynas import _cost_options as costs
 from easynas import _ensemble as ensembles
 from easynas.data._keras_args import one_or_list, per_head
 from easynas.search._linear_solve import data_metrics
-from easynas.search._records import Objective, TrialRecord
+from easynas.search._records import Objective, TrialRecord, TrialStatus
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["AUTO_MAX_ROWS", "FINALISTS", "FOLDS", "MIN_FOLDS", "cross_validate", "fitting_plan",
-           "fold_info", "fold_score", "folds_for", "one_standard_error", "plan", "ranked",
-           "reserve_seconds", "score_finalists", "split"]
+__all__ = ["AUTO_MAX_ROWS", "ENSEMBLE_ID", "FINALISTS", "FOLDS", "MIN_FOLDS", "cross_validate",
+           "ensemble_verdict", "fitting_plan", "fold_info", "fold_score", "folds_for",
+           "one_standard_error", "plan", "ranked", "reserve_seconds", "score_finalists",
+           "split"]
 
 FOLDS = 5
 FINALISTS = 3
@@ -257,6 +258,42 @@ def one_standard_error(finalists: Sequence[TrialRecord], scores: dict[str, list[
     return {"chosen": chosen, "best_mean": best, "standard_error": error}
 
 
+ENSEMBLE_ID = "ensemble"
+
+
+def ensemble_verdict(finalists: Sequence[TrialRecord], scores: dict[str, list[float]],
+                     weights: dict[str, float], mix_scores: list[float],
+                     objective: Objective) -> dict[str, Any]:
+    """Whether a mix of finalists wins the one-standard-error rule against them.
+
+    The mix counts as one more finalist (`ENSEMBLE_ID`) whose parameters are
+    all its members' together: it is deployed only when its mean over the
+    folds beats every single finalist's by more than the best mean's
+    standard error. A mix that is only as good as one network within the
+    folds' noise, or mostly one network that the rule passed over for a
+    simpler one, is not worth its extra networks.
+
+    Args:
+        finalists: The finalists scored, in rank order.
+        scores: Their fold scores, by trial id.
+        weights: The mix's weights, by trial id.
+        mix_scores: The mix's score on each fold's held-out rows.
+        objective: Its direction says which mean is best.
+
+    Returns:
+        {"wins": bool, "fold_scores": `mix_scores`, "best_mean" and
+        "standard_error" of the rule (see `one_standard_error`)}.
+    """
+    params = sum(r.costs.get("params", math.inf) for r in finalists if r.trial_id in weights)
+    mix = TrialRecord(trial_id=ENSEMBLE_ID, status=TrialStatus.COMPLETED, values={},
+                      score=float(np.mean(mix_scores)), costs={"params": params})
+    scored = [r for r in finalists if r.trial_id in scores]
+    verdict = one_standard_error([*scored, mix], {**scores, ENSEMBLE_ID: list(mix_scores)},
+                                 objective)
+    return {"wins": verdict["chosen"] == ENSEMBLE_ID, "fold_scores": list(mix_scores),
+            "best_mean": verdict["best_mean"], "standard_error": verdict["standard_error"]}
+
+
 def score_finalists(
     tuner: Any, finalists: Sequence[TrialRecord], infos: dict[str, dict[str, Any]],
     joined: tuple[list[Any], list[Any], np.ndarray | None], *, folds: int,
@@ -292,8 +329,10 @@ def score_finalists(
         "scores" (fold scores by id), "means", "chosen" (None, with
         "reason", when fewer than two could be scored), "seconds", and with
         `ensemble` "ensemble": {"weights", "score" (the mix's objective on
-        all out-of-fold predictions), "scores" (each finalist's)}, or None
-        when fewer than two finalists were scored.
+        all out-of-fold predictions), "scores" (each finalist's), and for a
+        mix of two or more `ensemble_verdict`'s "wins", "fold_scores",
+        "best_mean" and "standard_error"}, or None when fewer than two
+        finalists were scored.
     """
     from keras import ops as keras_ops
 
@@ -343,20 +382,29 @@ def score_finalists(
         return fold_score(model, x_rows, one_or_list([a[rows] for a in y_all]), weights,
                           objective, y_pred=one_or_list(predicted))
 
-    outcome = cross_validate(
-        chosen, fit_fold, score, split(len(y_all[0]), folds, stratify, seed), objective,
-        on_scored=reporter.finalist_scored,
-    )
+    splits = split(len(y_all[0]), folds, stratify, seed)
+    outcome = cross_validate(chosen, fit_fold, score, splits, objective,
+                             on_scored=reporter.finalist_scored)
     result.update(outcome)
     result["means"] = {t: float(np.mean(v)) for t, v in outcome["scores"].items()}
     if ensemble:
         result["ensemble"] = None
         if len(outcome["scores"]) >= 2:
             scored = {t: out_of_fold[t] for t in outcome["scores"]}
-            result["ensemble"] = ensembles.select_weights(
-                scored, lambda mix: fold_score(scorer[0], one_or_list(x_all), one_or_list(y_all),
-                                               w_all, objective, y_pred=one_or_list(mix)),
-                objective, order=result["finalists"])
+            def score_rows(mix: list[np.ndarray], rows: Any = slice(None)) -> float | None:
+                return fold_score(scorer[0], one_or_list([a[rows] for a in x_all]),
+                                  one_or_list([a[rows] for a in y_all]),
+                                  None if w_all is None else w_all[rows], objective,
+                                  y_pred=one_or_list([p[rows] for p in mix]))
+
+            mix = ensembles.select_weights(scored, score_rows, objective,
+                                           order=result["finalists"])
+            if len(mix["weights"]) >= 2:
+                mixed = ensembles.combine(scored, mix["weights"])
+                mix.update(ensemble_verdict(chosen, outcome["scores"], mix["weights"],
+                                            [score_rows(mixed, rows) for _, rows in splits],
+                                            objective))
+            result["ensemble"] = mix
     result["seconds"] = time.perf_counter() - started
     reporter.finalists_finished(result)
     return result

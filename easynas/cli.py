@@ -424,6 +424,9 @@ def read_leaderboard(project_dir: str) -> tuple[Any, str]:
         if trial_id in infos and scores:
             infos[trial_id] = {**infos[trial_id], "cv_score": sum(scores) / len(scores),
                                "cv_scores": scores}
+    for trial_id, weight in ((result.get("ensemble") or {}).get("weights") or {}).items():
+        if trial_id in infos:  # the deployed ensemble of finalists
+            infos[trial_id] = {**infos[trial_id], "ensemble_weight": weight}
     return build_leaderboard(records, infos, objective), objective.name
 
 
@@ -507,7 +510,8 @@ def format_leaderboard(table: Any, objective: str) -> str:
 
     Returns:
         The table: rank, trial, status, score (and the finalists' `cv_score`
-        after a cross-validation), params, latency, seconds and the
+        after a cross-validation, and `ensemble_weight` when their ensemble
+        was deployed), params, latency, seconds and the
         hyperparameters (shortened; a failed trial shows its error first).
     """
     header = ["rank", "trial", "status", objective, "params", "latency_ms", "seconds",
@@ -519,6 +523,9 @@ def format_leaderboard(table: Any, objective: str) -> str:
     cv = "cv_score" in columns
     if cv:
         header.insert(4 + workers, "cv_score")
+    mixed = "ensemble_weight" in columns
+    if mixed:
+        header.insert(4 + workers + cv, "ensemble_weight")
     if len(table) == 0:
         return "no trials yet"
     rows = []
@@ -535,6 +542,7 @@ def format_leaderboard(table: Any, objective: str) -> str:
             *([_text(row.get("worker"))] if workers else []),
             _cell(row.get(objective), ".4f"),
             *([_cell(row.get("cv_score"), ".4f")] if cv else []),
+            *([_cell(row.get("ensemble_weight"), ".2f")] if mixed else []),
             _cell(None if params is None or math.isnan(params) else int(params), ","),
             _cell(row.get("latency_ms"), ".2f"),
             _cell(row.get("trial_seconds"), ".1f"),

@@ -70,6 +70,32 @@ def test_selection_follows_the_objective_direction_and_breaks_ties_by_rank():
         ensembles.select_weights(predictions, accuracy, LOSS, order=["half"], rounds=0)
 
 
+def _finalist(trial_id, params):
+    from easynas.search._records import TrialRecord, TrialStatus
+
+    return TrialRecord(trial_id=trial_id, status=TrialStatus.COMPLETED, values={}, score=0.0,
+                       costs={"params": params})
+
+
+@pytest.mark.parametrize("mix_scores, wins", [
+    ([0.050, 0.055, 0.045, 0.050, 0.050], True),  # better than the best single by > its SE
+    ([0.060, 0.090, 0.070, 0.085, 0.090], False),  # better on average, within the noise
+])
+def test_a_mix_is_deployed_only_when_it_wins_by_more_than_a_standard_error(mix_scores, wins):
+    from easynas._finalists import ensemble_verdict
+
+    finalists = [_finalist("mlp", 6000), _finalist("linear", 62)]
+    scores = {"mlp": [0.08, 0.07, 0.09, 0.08, 0.085], "linear": [0.09, 0.10, 0.08, 0.085, 0.09]}
+    verdict = ensemble_verdict(finalists, scores, {"mlp": 0.5, "linear": 0.5}, mix_scores, LOSS)
+    assert verdict["wins"] is wins and verdict["fold_scores"] == mix_scores
+    assert verdict["best_mean"] == "ensemble"  # the mix has the best mean either way
+    assert verdict["standard_error"] == pytest.approx(np.std(mix_scores, ddof=1) / np.sqrt(5))
+    # The mix counts all its members' parameters: one member's mix is no simpler than it.
+    heavy = ensemble_verdict(finalists, scores, {"mlp": 0.9, "linear": 0.1},
+                             [0.079, 0.069, 0.089, 0.079, 0.084], LOSS)
+    assert heavy["wins"] is False
+
+
 def _members(graph, spec, presets):
     """Untrained candidates of `graph` (their preprocessing adapted to `spec`), one per preset."""
     members = []
@@ -140,9 +166,11 @@ def test_assembly_refuses_mismatched_members_and_weights():
 
 
 def _small_search(tmp_path, name, **params):
-    x = mixed_table(0, rows=60)
+    """A search whose three finalists' mix wins their 2-fold CV by more than a standard error
+    (tests/export/test_formats.py exports the same)."""
+    x = mixed_table(1, rows=60)
     y = np.where((x.age.fillna(40) > 45) ^ (x.colour == "red"), "yes", "no")
-    clf = en.TabularClassifier(max_trials=2, epochs=1, batch_size=16, verbose=0, seed=7,
+    clf = en.TabularClassifier(max_trials=3, epochs=1, batch_size=16, verbose=0, seed=7,
                                finalists_cv=2, directory=str(tmp_path), project_name=name,
                                **params).fit(x, y)
     return clf, x, y
@@ -151,20 +179,28 @@ def _small_search(tmp_path, name, **params):
 def test_a_small_search_deploys_its_finalists_ensemble(tmp_path):
     clf, x, y = _small_search(tmp_path, "mixed")
     mix = clf.ensemble_
-    assert mix is not None and mix["deployed"] and len(mix["weights"]) == 2
+    assert mix is not None and mix["deployed"] and mix["wins"] and len(mix["weights"]) == 3
     assert set(mix["weights"]) <= set(clf.finalists_["scores"])
     assert sum(mix["weights"].values()) == pytest.approx(1)
     assert mix["score"] <= min(mix["scores"].values())  # the mix beats each member out of fold
+    means = {t: np.mean(v) for t, v in clf.finalists_["scores"].items()}
+    assert np.mean(mix["fold_scores"]) + mix["standard_error"] < min(means.values())
     heaviest = max(mix["weights"], key=mix["weights"].get)
     assert clf.best_trial_id_ == heaviest and clf.refit_info_["trial_id"] == heaviest
     assert all(info["samples"] == 60 for info in mix["refits"].values())  # refitted on all rows
     assert {layer.name[:len("memberN_")] for layer in clf.best_model_.layers
-            if layer.name.startswith("member")} == {"member0_", "member1_"}
+            if layer.name.startswith("member")} == {"member0_", "member1_", "member2_"}
     board = clf.leaderboard().set_index("trial_id")
     for trial_id in board.index:
         assert board.loc[trial_id, "ensemble_weight"] == mix["weights"].get(trial_id)
     with open(f"{clf.project_dir_}/easynas_result.json", encoding="utf-8") as f:
         assert json.load(f)["ensemble"]["weights"] == mix["weights"]
+    from easynas.cli import format_leaderboard, read_leaderboard
+
+    table, objective = read_leaderboard(clf.project_dir_)  # from the project folder alone
+    for trial_id, weight in mix["weights"].items():
+        assert table.set_index("trial_id").loc[trial_id, "ensemble_weight"] == weight
+    assert "ensemble_weight" in format_leaderboard(table, objective).splitlines()[0].split()
     # It predicts like any model (its exports: tests/export/test_formats.py).
     probabilities = clf.predict_proba(x)
     assert probabilities.shape == (60, 2)

@@ -53,6 +53,10 @@ board = clf.leaderboard()
 print(board[["trial_id", "status", "val_loss", "val_accuracy", "params",
              "trial_seconds"]].to_string())
 print("best candidate:", clf.best_hyperparameters_)
+# On a table this small the best few trials are cross-validated (`finalists_`); when a weighted
+# mix of them beats each alone on the rows they did not train on, the mix is what is deployed
+# and exported, as one Keras model (`ensemble_`; None when one network won).
+print("finalists' ensemble:", None if clf.ensemble_ is None else clf.ensemble_["weights"])
 x_test, y_test = test.drop(columns=target), test[target].to_numpy()
 print(f"test accuracy (easynas predict): {clf.score(x_test, y_test):.4f}")
 

@@ -114,6 +114,15 @@ class ProgressReporter:
                 f"trial {best}'s best mean")
             self._emit(f"easynas: finalist CV picks trial {result['chosen']}{why} "
                        f"({result.get('seconds', 0.0):.1f}s)")
+        mix = result.get("ensemble")
+        if mix and len(mix["weights"]) >= 2 and not mix.get("wins"):
+            members = ", ".join(f"{t} ({w:.2f})" for t, w in mix["weights"].items())
+            mean = sum(mix["fold_scores"]) / len(mix["fold_scores"])
+            self._emit(
+                f"easynas: the finalists' best mix, trials {members}, scored {mean:.4f} by CV: "
+                f"not better than one network by more than a standard error "
+                f"({mix['standard_error']:.4f}); deploying one network"
+            )
 
     def ensemble_deployed(self, mix: dict[str, Any]) -> None:
         members = ", ".join(f"{t} ({w:.2f})" for t, w in mix["weights"].items())

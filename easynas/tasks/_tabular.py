@@ -231,10 +231,13 @@ class TabularClassifier(TaskClassifierMixin, _TabularTask):
             `finalists_`, the leaderboard's `cv_score` column and the
             project's `easynas_result.json`.
         ensemble: After a finalist CV, deploy a weighted average of the
-            finalists when it scores better than each alone on their
-            out-of-fold predictions (True, the default), or always one
-            network (False). The weights come from greedy selection with
-            replacement in twentieths (Caruana et al., 2004); the members
+            finalists when it wins the CV's one-standard-error rule as one
+            more finalist with all its members' parameters, i.e. beats
+            every single network by more than a standard error over the
+            folds (True, the default); or always one network (False). The
+            weights come from greedy selection with replacement in
+            twentieths on the finalists' out-of-fold predictions (Caruana
+            et al., 2004); the members
             are refitted like a single winner, and the mix is one flat
             Keras model that predicts, saves and exports like any other.
             `ensemble_` holds the weights and scores (None when one
