@@ -23,7 +23,10 @@ if TYPE_CHECKING:
 
     from easynas.data._spec import DataSpec
 
-__all__ = ["Graph"]
+__all__ = ["LEARNING_RATE", "Graph"]
+
+# The hyperparameter `Graph.build` reads the optimizer's learning rate from.
+LEARNING_RATE = "optimizer/learning_rate"
 
 class Graph:
     """A search space: inputs, blocks in topological order and their edges.
@@ -188,7 +191,7 @@ class Graph:
             outputs=model_outputs if len(model_outputs) > 1 else model_outputs[0],
             name="easynas_model",
         )
-        with hp.name_scope("optimizer"):
+        with hp.name_scope("optimizer"):  # named LEARNING_RATE
             # 1e-2 lets linear and shallow candidates converge within a short budget.
             learning_rate = hp.Choice(
                 "learning_rate", [1e-3, 3e-3, 3e-4, 1e-2], default=1e-3

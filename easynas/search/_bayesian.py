@@ -115,7 +115,7 @@ class BayesianSearch(Strategy):
             for _ in range(_MUTATIONS_PER_PARENT):
                 changes = int(rng.integers(1, 3))
                 pool.append(_neighbour(space, record.values, rng, changes))
-        seen = set(tried)
+        seen = tried.copy()  # keeps `TriedKeys`' equivalences
         candidates = []
         for values in pool:
             key = values_key(values)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from easynas.search._space import active_values, mutate, sample
+from easynas.search._space import mutate, preset_values, sample
 from easynas.search._strategy import History, Proposal, Strategy, values_key
 
 if TYPE_CHECKING:
@@ -84,7 +84,7 @@ class GreedySearch(Strategy):
         tried = history.tried()
         starts = [{}] if self.initial_values is None else self.initial_values
         for given in starts:
-            values = active_values(space, given)
+            values = preset_values(space, given)
             if values_key(values) not in tried:
                 return Proposal.run(values)
         values = self._neighbour(space, history, rng, tried)

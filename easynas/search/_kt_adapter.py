@@ -98,6 +98,7 @@ def record_from_trial(trial: Any, info: dict[str, Any] | None = None,
         message=trial.message,
         costs=_costs_of(info or {}),
         worker=worker,
+        ignored=tuple((info or {}).get("ignored_hyperparameters", ())),
     )
 
 
@@ -1019,15 +1020,24 @@ def solve_linear(model: keras.Model, graph: Graph, x: Any, y: Any, sample_weight
     """Solve a linear candidate exactly (`_linear_solve.solve_or_none`), choosing its
     penalty by cross-validation when its one head asks for it (`l2_cv`); None for a
     model to train by gradient descent."""
+    from easynas.graph._graph import LEARNING_RATE
+
     heads = graph.heads
     folds = getattr(heads[0], "l2_cv", None) if len(heads) == 1 else None
-    return solve_or_none(model, x, y, sample_weight, penalty_folds=folds,
-                         seed=0 if seed is None else int(seed))
+    solved = solve_or_none(model, x, y, sample_weight, penalty_folds=folds,
+                           seed=0 if seed is None else int(seed))
+    if solved is not None:
+        # The solver uses no optimizer, and a penalty it chose replaces the searched one.
+        solved["ignored"] = [LEARNING_RATE] + ([f"{heads[0].name}/l2"] if solved["l2_chosen"]
+                                               else [])
+    return solved
 
 
 def _solver_info(solved: dict[str, Any]) -> dict[str, Any]:
-    """What a trial's or refit's info records of an exact solve."""
-    return {"solver": solved["solver"], "solved_l2": solved["l2"]}
+    """What a trial's or refit's info records of an exact solve: the solver, the
+    penalty, and the hyperparameters the solve made irrelevant (`TrialRecord.ignored`)."""
+    return {"solver": solved["solver"], "solved_l2": solved["l2"],
+            "ignored_hyperparameters": list(solved["ignored"])}
 
 
 def _fit_by_gradient(model: keras.Model, job: TrialJob, x: Any, y: Any, validation_data: Any,

@@ -76,6 +76,8 @@ class LinearHead:
         features: `model.inputs` -> the dense layer's input.
         output_scale, output_shift: Regression only: the model outputs
             `dense * output_scale + output_shift` (per output).
+        strength_chosen: Whether the last `solve` chose `strength` by
+            cross-validation (else it kept the model's own).
     """
 
     model: keras.Model
@@ -85,6 +87,7 @@ class LinearHead:
     features: keras.Model
     output_scale: np.ndarray | None = None
     output_shift: np.ndarray | None = None
+    strength_chosen: bool = False
 
     @classmethod
     def of(cls, model: keras.Model) -> LinearHead | None:
@@ -164,10 +167,12 @@ class LinearHead:
         weights = None if sample_weight is None else np.asarray(
             sample_weight[0] if isinstance(sample_weight, (list, tuple)) else sample_weight,
             dtype="float64").reshape(-1)
+        self.strength_chosen = False
         if penalty_folds and features.size <= PENALTY_CV_MAX_CELLS:
             strength = self.choose_strength(features, y, weights, penalty_folds, seed)
             if strength is not None:
                 self.set_strength(strength)
+                self.strength_chosen = True
         solved = self._solution(features, y, weights, self.strength)
         if solved is None:
             return False
@@ -323,7 +328,8 @@ def solve_or_none(model: keras.Model, x: Any, y: Any, sample_weight: Any = None,
 
     Returns:
         {"solver": "lbfgs" or "ridge", "seconds": ..., "l2": the kernel
-        penalty's strength at the solution, in `keras.regularizers.L2` units}.
+        penalty's strength at the solution, in `keras.regularizers.L2` units,
+        "l2_chosen": whether the cross-validation chose it}.
     """
     head = LinearHead.of(model)
     if head is None:
@@ -333,7 +339,8 @@ def solve_or_none(model: keras.Model, x: Any, y: Any, sample_weight: Any = None,
         logger.debug("Linear candidate left to gradient descent: its problem is out of reach.")
         return None
     return {"solver": "ridge" if head.kind == "regression" else "lbfgs",
-            "seconds": time.perf_counter() - started, "l2": head.strength}
+            "seconds": time.perf_counter() - started, "l2": head.strength,
+            "l2_chosen": head.strength_chosen}
 
 
 def data_metrics(model: keras.Model, x: Any, y: Any, sample_weight: Any = None,

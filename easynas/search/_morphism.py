@@ -30,7 +30,7 @@ from easynas.morph import MorphError, apply_ops, candidates, describe, distance
 from easynas.search._distance_gp import DistanceGP
 from easynas.search._lineage import MORPH_NEW_OPS_KEY, MORPH_OPS_KEY, PARENT_KEY, morph_chain
 from easynas.search._records import TrialRecord
-from easynas.search._space import active_values, defaults, sample
+from easynas.search._space import defaults, preset_values, sample
 from easynas.search._strategy import History, Proposal, Strategy, values_key
 
 if TYPE_CHECKING:
@@ -165,7 +165,7 @@ class MorphismSearch(Strategy):
     ) -> dict[str, Any] | None:
         """The first untried initial value, else the defaults, else a random draw, else None."""
         for start in self.initial_values or []:
-            values = active_values(space, start)
+            values = preset_values(space, start)
             if values_key(values) not in tried:
                 return values
         values = defaults(space)

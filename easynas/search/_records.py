@@ -60,6 +60,10 @@ class TrialRecord:
             `latency_ms`, `latency_batch_ms`, ... as measured before training).
         worker: In a distributed search, the worker that ran it last (None
             in a local search).
+        ignored: Hyperparameters its model turned out not to use: a linear
+            candidate solved exactly ignores the learning rate, and its L2
+            penalty's strength when it chose its own. A candidate that differs
+            from it only there is the same model (see `History.tried`).
     """
 
     trial_id: str
@@ -71,6 +75,7 @@ class TrialRecord:
     message: str | None = None
     costs: dict[str, float] = field(default_factory=dict)
     worker: str | None = None
+    ignored: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.status == TrialStatus.COMPLETED and (
@@ -89,4 +94,5 @@ class TrialRecord:
     def from_json(cls, text: str) -> TrialRecord:
         data = json.loads(text)
         data["status"] = TrialStatus(data["status"])
+        data["ignored"] = tuple(data.get("ignored", ()))
         return cls(**data)

@@ -10,7 +10,7 @@ import numpy as np
 if TYPE_CHECKING:
     import keras_tuner
 
-__all__ = ["active_values", "defaults", "mutate", "sample", "sample_one"]
+__all__ = ["active_values", "defaults", "mutate", "preset_values", "sample", "sample_one"]
 
 
 def _kind(hp: Any) -> str:
@@ -86,6 +86,20 @@ def active_values(
     filled = _fill(space, choose)
     filled.update({k: v for k, v in values.items() if k not in names})
     return filled
+
+
+def preset_values(
+    space: keras_tuner.HyperParameters, preset: dict[str, Any]
+) -> dict[str, Any]:
+    """Complete a known-good (partial) candidate into a full one (`active_values`),
+    dropping its entries that name no hyperparameter of this space.
+
+    A task's presets are written for every data set; a category encoding, say,
+    is no hyperparameter of a table without categories. Kept, it would make
+    the preset's values differ from the same candidate reached by a mutation.
+    """
+    names = {hp.name for hp in space.space}
+    return active_values(space, {k: v for k, v in preset.items() if k in names})
 
 
 def _is_valid(hp: Any, value: Any) -> bool:

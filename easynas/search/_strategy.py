@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from easynas.search._pareto import ParetoObjectives
     from easynas.search._screening import Screener
 
-__all__ = ["History", "Proposal", "Strategy", "values_key"]
+__all__ = ["History", "Proposal", "Strategy", "TriedKeys", "values_key"]
 
 
 @dataclass(frozen=True)
@@ -90,9 +90,51 @@ class History:
             return self.pareto.rank(self.records)[:k]
         return sorted(self.completed(), key=lambda r: self.objective.sort_key(r.score))[:k]
 
-    def tried(self) -> set[str]:
-        """Keys of every proposed set of values (see `values_key`)."""
-        return {values_key(r.values) for r in self.records}
+    def tried(self) -> TriedKeys:
+        """Keys of every proposed set of values (see `values_key`); a candidate that
+        differs from a completed trial only in hyperparameters that trial's model
+        ignored (`TrialRecord.ignored`) counts as tried too."""
+        return TriedKeys(self.records)
+
+
+class TriedKeys(set):
+    """The `values_key`s of trials, where `key in tried` also holds for a candidate
+    equal to a completed trial except in the values of that trial's `ignored`
+    hyperparameters, as long as they are zero where the trial's are and non-zero
+    where its are (see `_reduced_key`): such a candidate trains into the same model.
+
+    Args:
+        records: The trials.
+    """
+
+    def __init__(self, records: Sequence[TrialRecord] = ()) -> None:
+        super().__init__(values_key(r.values) for r in records)
+        self.reduced: dict[frozenset[str], set[str]] = {}
+        for record in records:
+            if record.ignored and record.status == TrialStatus.COMPLETED:
+                names = frozenset(record.ignored)
+                self.reduced.setdefault(names, set()).add(_reduced_key(record.values, names))
+
+    def __contains__(self, key: object) -> bool:
+        if set.__contains__(self, key):
+            return True
+        if not self.reduced or not isinstance(key, str):
+            return False
+        values = json.loads(key)
+        return any(_reduced_key(values, names) in keys for names, keys in self.reduced.items())
+
+    def copy(self) -> TriedKeys:
+        twin = TriedKeys()
+        twin.update(self)
+        twin.reduced = {names: set(keys) for names, keys in self.reduced.items()}
+        return twin
+
+
+def _reduced_key(values: dict[str, Any], names: frozenset[str]) -> str:
+    """`values_key` with the values of `names` reduced to whether they are non-zero: a
+    solved linear candidate needs some penalty (its strength it chooses itself), and
+    with none it trains by gradient descent, where the learning rate counts again."""
+    return values_key({k: (bool(v) if k in names else v) for k, v in values.items()})
 
 
 class Strategy:

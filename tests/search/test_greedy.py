@@ -103,3 +103,13 @@ def test_greedy_rejects_bad_num_changes_on_propose(num_changes):
     assert strategy.num_changes == num_changes
     with pytest.raises(ValueError, match="num_changes"):
         _harness.run_search(strategy, _harness.make_space(), seed=0, num_trials=1)
+
+
+def test_greedy_drops_preset_entries_that_name_no_hyperparameter_of_the_space():
+    space = _harness.make_space()
+    initial = [{"units": 128, "encoding/encoding": "one_hot"}]  # not in this space
+    proposals, _ = _harness.run_search(
+        GreedySearch(initial_values=initial), space, seed=0, num_trials=1
+    )
+    assert proposals[0].values == active_values(space, {"units": 128})
+    assert "encoding/encoding" not in proposals[0].values

@@ -215,3 +215,24 @@ def test_a_table_over_the_cv_size_limit_keeps_the_models_penalty(monkeypatch):
     solved = solve_or_none(model, x, y, weights, penalty_folds=5)
     assert solved["l2"] == pytest.approx(1e-2)
     assert _objective_gradient(model, x, y, weights)[0] < 1e-4
+
+
+def test_a_search_does_not_repeat_a_solved_model_under_other_ignored_values(tmp_path):
+    from sklearn.datasets import load_breast_cancer
+
+    from easynas.search._strategy import TriedKeys, values_key
+
+    data = load_breast_cancer(as_frame=True)
+    x, y = data.data.iloc[:200, :8], data.target.iloc[:200].to_numpy()
+    clf = en.TabularClassifier(max_trials=8, epochs=1, refit=False, finalists_cv=False,
+                               verbose=0, seed=0, directory=str(tmp_path)).fit(x, y)
+    records = clf.trials_
+    solved = [r for r in records if r.ignored]
+    assert len(solved) >= 2  # the two linear presets at least
+    for record in solved:
+        assert record.ignored == ("optimizer/learning_rate", "classification_head/l2")
+    # No trial is one an earlier trial already trained: not even in values the solve ignored.
+    for index, record in enumerate(records):
+        assert values_key(record.values) not in TriedKeys(records[:index]), record.trial_id
+    # A table without categories has no category encoding to search: the presets' is dropped.
+    assert not any("tabular_block/encoding/encoding" in r.values for r in records)

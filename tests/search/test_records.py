@@ -61,3 +61,35 @@ def test_history_ranks_completed_trials_and_lists_tried_values():
     assert [r.trial_id for r in history.best(2)] == ["2", "0"]
     assert [r.trial_id for r in history.running()] == ["3"]
     assert len(history.tried()) == 4
+
+
+def _solved(trial_id: str, values: dict, status=None, ignored=("lr", "l2")):
+    status = status or TrialStatus.COMPLETED
+    return TrialRecord(trial_id=trial_id, status=status, values=values,
+                       score=0.1 if status == TrialStatus.COMPLETED else None,
+                       ignored=tuple(ignored))
+
+
+def test_tried_holds_candidates_that_differ_only_where_a_solved_trial_ignored_them():
+    from easynas.search._strategy import values_key
+
+    solved = {"layers": 0, "lr": 0.01, "l2": 0.001}
+    tried = History([_solved("0", solved)], Objective("val_loss", "min")).tried()
+    assert values_key(solved) in tried
+    assert values_key({"layers": 0, "lr": 0.003, "l2": 0.01}) in tried  # the same model
+    assert values_key({"layers": 0, "lr": 0.003, "l2": 0.0}) not in tried  # no penalty: SGD
+    assert values_key({"layers": 2, "lr": 0.01, "l2": 0.001}) not in tried
+    assert values_key({"layers": 0, "lr": 0.01}) not in tried  # another space's candidate
+    twin = tried.copy()
+    assert values_key({"layers": 0, "lr": 0.3, "l2": 0.1}) in twin
+    twin.add(values_key({"layers": 5}))
+    assert values_key({"layers": 5}) in twin and values_key({"layers": 5}) not in tried
+    # Only completed trials vouch for their equivalents.
+    failed = History([_solved("1", solved, TrialStatus.FAILED)],
+                     Objective("val_loss", "min")).tried()
+    assert values_key({"layers": 0, "lr": 0.003, "l2": 0.01}) not in failed
+
+
+def test_a_record_keeps_what_it_ignored_through_json():
+    record = _solved("7", {"layers": 0}, ignored=("optimizer/learning_rate",))
+    assert TrialRecord.from_json(record.to_json()) == record
