@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from easynas.search._records import Objective
 
 __all__ = ["CHECK_ROWS", "ENSEMBLE_NAME", "ROUNDS", "TOLERANCE", "assemble", "combine",
-           "member_prefix", "mismatch", "select_weights"]
+           "heaviest", "member_prefix", "mismatch", "select_weights"]
 
 # Selection steps: weights come in twentieths. More steps fit the out-of-fold
 # rows finer, which on a few hundred rows is fitting their noise.
@@ -123,6 +123,12 @@ def select_weights(
     total = sum(kept_counts.values())
     weights = {t: kept_counts[t] / total for t in candidates if kept_counts[t]}
     return {"weights": weights, "score": value, "scores": alone}
+
+
+def heaviest(weights: Mapping[str, float]) -> str:
+    """The member with the largest weight (the first in rank order, on ties): the trial
+    that stands for the ensemble as the estimator's `best_trial_id_`."""
+    return max(weights, key=lambda t: weights[t])
 
 
 def member_prefix(index: int) -> str:

@@ -328,7 +328,8 @@ class SearchEstimator(BaseEstimator):
             if finalists and finalists.get("chosen") is not None:
                 best = next(r for r in records if r.trial_id == finalists["chosen"])
             if ensemble is not None:  # its heaviest member stands for it
-                best = next(r for r in records if r.trial_id == next(iter(ensemble["weights"])))
+                heaviest = ensembles.heaviest(ensemble["weights"])
+                best = next(r for r in records if r.trial_id == heaviest)
             if best is None:
                 raise RuntimeError(_no_model_message(records, infos, limits))
             self.graph_ = graph
@@ -547,7 +548,7 @@ class SearchEstimator(BaseEstimator):
             members.append(model if model is not None else tuner.load_model(trial))
             refits[trial_id] = info
         mix["refits"] = refits
-        heaviest = next(iter(mix["weights"]))
+        heaviest = ensembles.heaviest(mix["weights"])
         x_all = _joined(data)[0]
         check = [a[:ensembles.CHECK_ROWS] for a in x_all]
         ensemble = ensembles.assemble(members, list(mix["weights"].values()))
@@ -558,7 +559,7 @@ class SearchEstimator(BaseEstimator):
             logger.warning("Ensemble: %s.", mix["reason"])
             mix["deployed"] = False
             finalists["chosen"] = heaviest
-            return members[0], refits[heaviest]
+            return members[list(mix["weights"]).index(heaviest)], refits[heaviest]
         mix["deployed"] = True
         reporter.ensemble_deployed(mix)
         return ensemble, refits[heaviest]

@@ -42,6 +42,11 @@ def test_selection_mixes_models_whose_errors_differ():
     assert mix["score"] < 0.7 * min(mix["scores"].values())  # independent errors average out
 
 
+def test_the_heaviest_member_is_the_largest_weight_not_the_first_ranked():
+    assert ensembles.heaviest({"a": 0.35, "b": 0.65}) == "b"
+    assert ensembles.heaviest({"a": 0.5, "b": 0.5}) == "a"  # ties: the better ranked
+
+
 def test_selection_keeps_a_model_alone_when_no_mix_beats_it():
     rng = np.random.default_rng(1)
     truth = rng.normal(size=(400, 1))
