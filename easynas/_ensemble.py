@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from easynas.search._records import Objective
 
 __all__ = ["CHECK_ROWS", "ENSEMBLE_NAME", "ROUNDS", "TOLERANCE", "assemble", "combine",
-           "heaviest", "member_prefix", "mismatch", "select_weights"]
+           "heaviest", "member_prefix", "mismatch", "outputs_of", "select_weights"]
 
 # Selection steps: weights come in twentieths. More steps fit the out-of-fold
 # rows finer, which on a few hundred rows is fitting their noise.
@@ -210,18 +210,20 @@ def _clone_onto(member: keras.Model, inputs: list[Any], prefix: str) -> keras.Mo
     return clone
 
 
+def outputs_of(model: keras.Model, x: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """`model`'s outputs on `x` (one array per model input), one NumPy array per head."""
+    import keras
+
+    values = model(list(x) if len(x) > 1 else x[0], training=False)
+    return [np.asarray(keras.ops.convert_to_numpy(v))
+            for v in (values if isinstance(values, (list, tuple)) else [values])]
+
+
 def mismatch(ensemble: keras.Model, members: Sequence[keras.Model], weights: Sequence[float],
-             x: Any) -> float:
+             x: Sequence[np.ndarray]) -> float:
     """The largest absolute difference between `ensemble`'s outputs on `x` and its
     members' outputs weighted and summed (0 when assembly kept every layer's state)."""
-    def outputs(model: Any) -> list[np.ndarray]:
-        import keras
-
-        values = model(x if len(x) > 1 else x[0], training=False)
-        return [np.asarray(keras.ops.convert_to_numpy(v))
-                for v in (values if isinstance(values, (list, tuple)) else [values])]
-
-    expected = combine({str(i): outputs(m) for i, m in enumerate(members)},
+    expected = combine({str(i): outputs_of(m, x) for i, m in enumerate(members)},
                        {str(i): float(w) for i, w in enumerate(weights)})
     return max(float(np.max(np.abs(a - b), initial=0.0))
-               for a, b in zip(outputs(ensemble), expected))
+               for a, b in zip(outputs_of(ensemble, x), expected))

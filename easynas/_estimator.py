@@ -549,10 +549,10 @@ class SearchEstimator(BaseEstimator):
             refits[trial_id] = info
         mix["refits"] = refits
         heaviest = ensembles.heaviest(mix["weights"])
-        x_all = _joined(data)[0]
-        check = [a[:ensembles.CHECK_ROWS] for a in x_all]
-        ensemble = ensembles.assemble(members, list(mix["weights"].values()))
-        difference = ensembles.mismatch(ensemble, members, list(mix["weights"].values()), check)
+        weights = list(mix["weights"].values())
+        ensemble = ensembles.assemble(members, weights)
+        check = [a[:ensembles.CHECK_ROWS] for a in data[0]]  # a few training rows
+        difference = ensembles.mismatch(ensemble, members, weights, check)
         if difference > ensembles.TOLERANCE:
             mix["reason"] = (f"the assembled model's outputs differed from its members' weighted "
                              f"outputs by {difference:.3g}; deploying trial {heaviest} alone")

@@ -334,8 +334,6 @@ def score_finalists(
         "best_mean" and "standard_error"}, or None when fewer than two
         finalists were scored.
     """
-    from keras import ops as keras_ops
-
     started = time.perf_counter()
     x_all, y_all, w_all = joined
     result: dict[str, Any] = {"folds": folds, "metric": objective.name}
@@ -352,35 +350,37 @@ def score_finalists(
     reporter.finalists_started(result["finalists"], folds, len(y_all[0]))
     deadline.hold_back(refit_seconds)
 
+    def rows_of(rows: Any) -> tuple[list[np.ndarray], list[np.ndarray], np.ndarray | None]:
+        """The inputs, targets and sample weights (or None) of `rows`."""
+        return ([a[rows] for a in x_all], [a[rows] for a in y_all],
+                None if w_all is None else w_all[rows])
+
     def fit_fold(record: TrialRecord, rows: np.ndarray) -> Any:
         info = infos[record.trial_id]
         epochs = int(info.get("lineage_epochs", int(info["best_epoch"]) + 1))
-        weights = None if w_all is None else w_all[rows]
+        x, y, weights = rows_of(rows)
         model, _ = tuner.refit(
-            tuner.oracle.get_trial(record.trial_id), one_or_list([a[rows] for a in x_all]),
-            one_or_list([a[rows] for a in y_all]), epochs=epochs, batch_size=batch_size,
-            deadline=deadline, seed=seed, fit_verbose=fit_verbose,
-            sample_weight=per_head(weights, len(y_all)),
+            tuner.oracle.get_trial(record.trial_id), one_or_list(x), one_or_list(y),
+            epochs=epochs, batch_size=batch_size, deadline=deadline, seed=seed,
+            fit_verbose=fit_verbose, sample_weight=per_head(weights, len(y_all)),
         )
         return model
 
     out_of_fold: dict[str, list[np.ndarray]] = {}
-    scorer: list[Any] = []  # a fold model: its compiled loss and metrics score the mixes
+    scorer: Any = None  # a fold model: its compiled loss and metrics score the mixes
 
     def score(record: TrialRecord, model: Any, rows: np.ndarray) -> float | None:
-        weights = None if w_all is None else w_all[rows]
-        x_rows = one_or_list([a[rows] for a in x_all])
-        outputs = model(x_rows, training=False)
-        predicted = [np.asarray(keras_ops.convert_to_numpy(o))
-                     for o in (outputs if isinstance(outputs, (list, tuple)) else [outputs])]
+        nonlocal scorer
+        x, y, weights = rows_of(rows)
+        predicted = ensembles.outputs_of(model, x)
         if ensemble:
             held = out_of_fold.setdefault(record.trial_id, [
                 np.zeros((len(y_all[0]), *p.shape[1:]), dtype=p.dtype) for p in predicted])
             for whole, part in zip(held, predicted):
                 whole[rows] = part
-            scorer[:] = [model]
-        return fold_score(model, x_rows, one_or_list([a[rows] for a in y_all]), weights,
-                          objective, y_pred=one_or_list(predicted))
+            scorer = model
+        return fold_score(model, one_or_list(x), one_or_list(y), weights, objective,
+                          y_pred=one_or_list(predicted))
 
     splits = split(len(y_all[0]), folds, stratify, seed)
     outcome = cross_validate(chosen, fit_fold, score, splits, objective,
@@ -392,9 +392,8 @@ def score_finalists(
         if len(outcome["scores"]) >= 2:
             scored = {t: out_of_fold[t] for t in outcome["scores"]}
             def score_rows(mix: list[np.ndarray], rows: Any = slice(None)) -> float | None:
-                return fold_score(scorer[0], one_or_list([a[rows] for a in x_all]),
-                                  one_or_list([a[rows] for a in y_all]),
-                                  None if w_all is None else w_all[rows], objective,
+                x, y, weights = rows_of(rows)
+                return fold_score(scorer, one_or_list(x), one_or_list(y), weights, objective,
                                   y_pred=one_or_list([p[rows] for p in mix]))
 
             mix = ensembles.select_weights(scored, score_rows, objective,
