@@ -10,10 +10,12 @@ from easynas.blocks import _checks
 from easynas.blocks._base import Block, check_searchable
 from easynas.data._spec import ClassificationTargetSpec, RegressionTargetSpec
 
-__all__ = ["ClassificationHead", "Head", "RegressionHead"]
+__all__ = ["L2", "ClassificationHead", "Head", "RegressionHead"]
 
 # The L2 strengths a head searches when given a list or `l2=None`.
 L2_VALUES = (0.0, 1e-4, 1e-3, 1e-2)
+# The searched kernel penalty's hyperparameter name, under the head's scope.
+L2 = "l2"
 
 
 class Head(Block):
@@ -51,7 +53,7 @@ class Head(Block):
         `scale` multiplies the searched strength (a regression head passes its
         targets' variance, so `l2` means the same in any units).
         """
-        strength = float(self.searched(hp, "l2", L2_VALUES, default=0.0))
+        strength = float(self.searched(hp, L2, L2_VALUES, default=0.0))
         return keras.regularizers.L2(strength * scale) if strength > 0 else None
 
     def _dropout(self, hp, x: Any) -> Any:

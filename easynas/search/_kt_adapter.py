@@ -1021,6 +1021,7 @@ def solve_linear(model: keras.Model, graph: Graph, x: Any, y: Any, sample_weight
     penalty by cross-validation when its one head asks for it (`l2_cv`); None for a
     model to train by gradient descent."""
     from easynas.graph._graph import LEARNING_RATE
+    from easynas.graph._heads import L2
 
     heads = graph.heads
     folds = getattr(heads[0], "l2_cv", None) if len(heads) == 1 else None
@@ -1028,7 +1029,7 @@ def solve_linear(model: keras.Model, graph: Graph, x: Any, y: Any, sample_weight
                            seed=0 if seed is None else int(seed))
     if solved is not None:
         # The solver uses no optimizer, and a penalty it chose replaces the searched one.
-        solved["ignored"] = [LEARNING_RATE] + ([f"{heads[0].name}/l2"] if solved["l2_chosen"]
+        solved["ignored"] = [LEARNING_RATE] + ([f"{heads[0].name}/{L2}"] if solved["l2_chosen"]
                                                else [])
     return solved
 

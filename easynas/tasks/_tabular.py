@@ -11,8 +11,8 @@ from easynas import _finalists as finalists
 from easynas._estimator import SearchEstimator
 from easynas._validation import NONE, InstanceOf, Interval, Options, Satisfies
 from easynas.blocks import TabularBlock
-from easynas.graph._graph import Graph
-from easynas.graph._heads import ClassificationHead, RegressionHead
+from easynas.graph._graph import LEARNING_RATE, Graph
+from easynas.graph._heads import L2, ClassificationHead, RegressionHead
 from easynas.graph._tabular_input import TabularInput
 from easynas.tasks._classifier import TaskClassifierMixin
 
@@ -21,7 +21,7 @@ __all__ = ["TabularClassifier", "TabularRegressor"]
 # Known-good first candidates for the greedy strategy, by hyperparameter name.
 # A linear model on one-hot categories comes first: on small tables it is the
 # model to beat, and the search must never lose to it. Its output kernel has
-# an L2 penalty (`HEAD_L2`, under the head's scope); solved exactly, it
+# an L2 penalty (`L2`, under the head's scope); solved exactly, it
 # chooses the penalty's strength by 5-fold cross-validation (the heads'
 # `l2_cv`), and the preset's 1e-3 (about scikit-learn's LogisticRegression /
 # Ridge defaults on a few hundred rows) is what it trains with when the
@@ -33,14 +33,13 @@ __all__ = ["TabularClassifier", "TabularRegressor"]
 # and are skipped.
 PENALTY_FOLDS = 5
 _LINEAR = {"tabular_block/block_type": "mlp", "tabular_block/mlp/num_layers": 0,
-           "tabular_block/encoding/encoding": "one_hot", "optimizer/learning_rate": 1e-2}
+           "tabular_block/encoding/encoding": "one_hot", LEARNING_RATE: 1e-2}
 _MLP = {"tabular_block/block_type": "mlp", "tabular_block/mlp/num_layers": 2,
         "tabular_block/mlp/units": 64, "tabular_block/encoding/encoding": "embedding"}
 _PIECEWISE = {"tabular_block/encoding/numeric": "piecewise_linear"}
-HEAD_L2 = "l2"
 _TABULAR_PRESETS = [
-    {**_LINEAR, HEAD_L2: 1e-3},
-    {**_LINEAR, **_PIECEWISE, HEAD_L2: 1e-3},
+    {**_LINEAR, L2: 1e-3},
+    {**_LINEAR, **_PIECEWISE, L2: 1e-3},
     _MLP,
     {**_MLP, **_PIECEWISE},
     {"tabular_block/block_type": "transformer"},
@@ -134,7 +133,7 @@ class _TabularTask(SearchEstimator):
 
     def _initial_values(self, graph: Graph) -> list[dict[str, Any]]:
         head = graph.outputs[0]
-        return [{f"{head}/{k}" if k == HEAD_L2 else k: value for k, value in p.items()}
+        return [{f"{head}/{k}" if k == L2 else k: value for k, value in p.items()}
                 for p in _TABULAR_PRESETS]
 
     def _finalist_folds(self, rows: int, validation_given: bool) -> int:
